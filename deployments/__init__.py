@@ -1,0 +1,1 @@
+"""How the system is started: the command line, bootstrapping, serving the deployments."""

@@ -1,0 +1,356 @@
+"""The ``prosecutor`` command line (typer). Every command has ``--json`` for machine use.
+
+Bad input exits non-zero with one line on standard error naming the problem, and writes nothing:
+each command's database work is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from sqlalchemy.orm import Session
+
+from deployments import commands
+from deployments.errors import BadInput, one_line
+from models.db import default_engine, transaction
+from models.migrate import current_revision, head_revision
+
+app = typer.Typer(
+    name="prosecutor",
+    help="Workflow system of a district prosecutor's office of the Republic of Kazakhstan.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+roster_app = typer.Typer(
+    help="The office roster: staff, absences, acting orders.", no_args_is_help=True
+)
+absence_app = typer.Typer(
+    help="Absences: leave, business trip, sick leave, training.", no_args_is_help=True
+)
+acting_app = typer.Typer(
+    help="Acting orders (приказ о возложении обязанностей).", no_args_is_help=True
+)
+calendar_app = typer.Typer(
+    help="The Kazakhstan working-day calendar and deadlines.", no_args_is_help=True
+)
+terms_app = typer.Typer(help="The table of statutory terms.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+validate_app = typer.Typer(help="Check input without storing it.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(roster_app, name="roster")
+roster_app.add_typer(absence_app, name="absence")
+roster_app.add_typer(acting_app, name="acting")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(terms_app, name="terms")
+app.add_typer(audit_app, name="audit")
+app.add_typer(validate_app, name="validate")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+As = Annotated[str, typer.Option("--as", help="Who does this (recorded in the audit log).")]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+    else:
+        typer.echo(human(data))
+
+
+def fails_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn expected failures into one line on stderr and exit code 1."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except BadInput as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:  # anything else still gets one clear line
+            if isinstance(exc, typer.Exit | typer.Abort | SystemExit):
+                raise
+            typer.echo(f"error: {one_line(exc)}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@contextmanager
+def office_session() -> Iterator[Session]:
+    engine = default_engine()
+    if current_revision(engine) != head_revision():
+        raise BadInput("the database is not at the newest schema: run `prosecutor db upgrade`")
+    with transaction(engine) as session:
+        yield session
+
+
+# --- db ---------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+@fails_cleanly
+def db_upgrade(as_json: JsonFlag = False) -> None:
+    """Create or migrate the database to the newest schema."""
+    emit(
+        commands.db_upgrade(),
+        as_json,
+        lambda d: f"database at revision {d['revision']}: {d['url']}",
+    )
+
+
+# --- roster -----------------------------------------------------------------------------
+
+
+@roster_app.command("load")
+@fails_cleanly
+def roster_load(
+    file: Annotated[Path, typer.Argument(help="Roster file, YAML or JSON.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Load the office, its staff, absences and acting orders (loading twice changes nothing)."""
+    with office_session() as session:
+        result = commands.roster_load(session, file)
+    emit(
+        result,
+        as_json,
+        lambda d: (
+            f"office {d['office']}: {d['staff']} staff, {d['absences_added']} absences and"
+            f" {d['acting_orders_added']} acting orders added"
+        ),
+    )
+
+
+@roster_app.command("show")
+@fails_cleanly
+def roster_show(
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default today).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Staff and who is present on a day."""
+    with office_session() as session:
+        data = commands.roster_show(session, commands.parse_date(on, "--on"))
+    emit(
+        data,
+        as_json,
+        lambda d: "\n".join(
+            f"{s['id']:<12} {s['position']:<20} {'present' if s['present'] else s['absence']:<14}"
+            f" {s['name']}"
+            for s in d["staff"]
+        ),
+    )
+
+
+@absence_app.command("add")
+@fails_cleanly
+def absence_add(
+    staff_id: Annotated[str, typer.Argument(help="Staff id.")],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day (inclusive), YYYY-MM-DD.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="leave, business_trip, sick_leave, training.")
+    ],
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    actor: As = "cli",
+    as_json: JsonFlag = False,
+) -> None:
+    """Record an absence; overlapping absences of one person are refused."""
+    with office_session() as session:
+        data = commands.absence_add(session, staff_id, start, end, kind, note, actor)
+    emit(
+        data,
+        as_json,
+        lambda d: f"absence {d['id']} of {d['staff_id']}: {d['from']}..{d['to']} ({d['kind']})",
+    )
+
+
+@acting_app.command("add")
+@fails_cleanly
+def acting_add(
+    staff_id: Annotated[str, typer.Argument(help="Who will act.")],
+    for_id: Annotated[str, typer.Option("--for", help="Whose duties they perform.")],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day (inclusive), YYYY-MM-DD.")],
+    reference: Annotated[
+        str, typer.Option("--reference", help="Number and date of the order.")
+    ] = "",
+    actor: As = "cli",
+    as_json: JsonFlag = False,
+) -> None:
+    """Record an acting order: STAFF_ID performs the duties of --for over a period."""
+    with office_session() as session:
+        data = commands.acting_add(session, staff_id, for_id, start, end, reference, actor)
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"acting order {d['id']}: {d['acting_id']} for {d['for_id']}, {d['from']}..{d['to']}"
+        ),
+    )
+
+
+# --- clauses 14-15 ----------------------------------------------------------------------
+
+
+@app.command("signatory")
+@fails_cleanly
+def signatory(
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default today).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Who signs documents on behalf of the office on a day (Regulation cl. 14-15)."""
+    with office_session() as session:
+        data = commands.signatory(session, commands.parse_date(on, "--on"))
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"{d['date']}: {d['name']} ({d['position']}{', acting' if d['acting'] else ''})"
+            f" - {d['reason']}"
+        ),
+    )
+
+
+# --- calendar ---------------------------------------------------------------------------
+
+
+@calendar_app.command("due")
+@fails_cleanly
+def calendar_due(
+    start: Annotated[str, typer.Option("--start", help="Day of the starting event, YYYY-MM-DD.")],
+    working_days: Annotated[int | None, typer.Option("--working-days", min=0)] = None,
+    calendar_days: Annotated[int | None, typer.Option("--calendar-days", min=0)] = None,
+    months: Annotated[int | None, typer.Option("--months", min=0)] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Last day of a term that starts on --start (that day is not counted)."""
+    data = commands.calendar_due(start, working_days, calendar_days, months)
+    emit(data, as_json, lambda d: f"{d['n']} {d['unit']} from {d['start']}: due {d['due']}")
+
+
+@calendar_app.command("is-working-day")
+@fails_cleanly
+def calendar_is_working_day(
+    day: Annotated[str, typer.Argument(help="Date, YYYY-MM-DD.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Whether a day is a working day in Kazakhstan, and why."""
+    data = commands.calendar_day(day)
+    emit(
+        data,
+        as_json,
+        lambda d: f"{d['date']}: {'working' if d['working'] else 'day off'} ({d['reason']})",
+    )
+
+
+# --- terms ------------------------------------------------------------------------------
+
+
+@terms_app.command("list")
+@fails_cleanly
+def terms_list(as_json: JsonFlag = False) -> None:
+    """The statutory terms with their legal sources."""
+    emit(
+        commands.terms_list(),
+        as_json,
+        lambda rows: "\n".join(
+            f"{r['id']:<36} {r['term'] if r['term'] is not None else '-':>3} {r['unit'] or '':<14}"
+            f" {r['status']:<16} {r['source']}"
+            for r in rows
+        ),
+    )
+
+
+@terms_app.command("due")
+@fails_cleanly
+def terms_due(
+    term_id: Annotated[str, typer.Argument(help="Term id, e.g. appeal.consideration.")],
+    start: Annotated[str, typer.Option("--start", help="Day of the starting event, YYYY-MM-DD.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Due date of a statutory term started on --start."""
+    emit(
+        commands.terms_due(term_id, start),
+        as_json,
+        lambda d: f"{d['term_id']} from {d['start']}: due {d['due']} ({d['source']})",
+    )
+
+
+# --- audit ------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+@fails_cleanly
+def audit_verify(as_json: JsonFlag = False) -> None:
+    """Walk the hash chain and name the first broken entry; exit 1 when broken."""
+    with office_session() as session:
+        data = commands.audit_verify(session)
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"audit chain valid: {d['entries']} entries"
+            if d["valid"]
+            else f"audit chain BROKEN at entry {d['first_broken_seq']}: {d['problem']}"
+        ),
+    )
+    if not data["valid"]:
+        raise typer.Exit(1)
+
+
+# --- validation of outside input --------------------------------------------------------
+
+
+@validate_app.command("iin")
+@fails_cleanly
+def validate_iin(value: Annotated[str, typer.Argument()], as_json: JsonFlag = False) -> None:
+    """Check an individual identification number (ИИН / ЖСН)."""
+    emit(
+        commands.check_iin(value),
+        as_json,
+        lambda d: f"IIN {d['iin']} valid, born {d['birth_date']}",
+    )
+
+
+@validate_app.command("bin")
+@fails_cleanly
+def validate_bin(value: Annotated[str, typer.Argument()], as_json: JsonFlag = False) -> None:
+    """Check a business identification number (БИН / БСН)."""
+    emit(commands.check_bin(value), as_json, lambda d: f"BIN {d['bin']} valid")
+
+
+@validate_app.command("appeal")
+@fails_cleanly
+def validate_appeal(file: Annotated[Path, typer.Argument()], as_json: JsonFlag = False) -> None:
+    """Check an appeal file (JSON) against the intake schema without storing it."""
+    emit(commands.check_appeal(file), as_json, lambda d: f"appeal valid: {d['subject']}")
+
+
+# --- the main job ---------------------------------------------------------------------------
+
+
+@app.command("start")
+@fails_cleanly
+def start(
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="Roster to load (default: the demo office).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Bring the office up here: migrate the database, load the roster, report the day."""
+    data = commands.start(roster)
+    emit(data, as_json, commands.render_start)

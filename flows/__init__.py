@@ -1,0 +1,1 @@
+"""Prefect flows, one module per procedural duty of the Regulation."""

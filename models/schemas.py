@@ -1,0 +1,215 @@
+"""Schemas of everything that comes from outside: roster files and appeals (обращения)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from models.calendar import ALMATY
+from models.identifiers import IdentifierError, validate_bin, validate_iin
+from models.roster import AbsenceKind, Position
+
+
+def _iin(value: str) -> str:
+    try:
+        return validate_iin(value)
+    except IdentifierError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _bin(value: str) -> str:
+    try:
+        return validate_bin(value)
+    except IdentifierError as exc:
+        raise ValueError(str(exc)) from None
+
+
+IIN = Annotated[str, AfterValidator(_iin)]
+BIN = Annotated[str, AfterValidator(_bin)]
+StaffId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+Area = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- Roster files -------------------------------------------------------------------------
+
+
+class OfficeIn(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{2,20}$")]
+    name_kk: Name
+    name_ru: Name
+    address: Name | None = None
+    region: Name | None = None
+
+
+class StaffIn(Strict):
+    id: StaffId
+    name: Name
+    position: Position
+    areas: list[Area] = []
+    seniority: int = Field(100, ge=0)
+    clearance: bool = False
+    active: bool = True
+
+
+def _period_ordered(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+
+
+class AbsenceIn(Strict):
+    staff_id: StaffId
+    kind: AbsenceKind
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+    note: str | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AbsenceIn:
+        _period_ordered(self.start, self.end)
+        return self
+
+
+class ActingOrderIn(Strict):
+    acting_id: StaffId
+    for_id: StaffId
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+    reference: str = Field("", max_length=100, description="number and date of the order")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ActingOrderIn:
+        _period_ordered(self.start, self.end)
+        if self.acting_id == self.for_id:
+            raise ValueError("a staff member cannot act for themselves")
+        return self
+
+
+class RosterFile(Strict):
+    office: OfficeIn
+    staff: list[StaffIn] = Field(min_length=1)
+    absences: list[AbsenceIn] = []
+    acting_orders: list[ActingOrderIn] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> RosterFile:
+        ids = [s.id for s in self.staff]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"staff ids appear twice: {', '.join(dup)}")
+        return self
+
+
+# --- Appeals (обращения) ------------------------------------------------------------------
+
+
+class Language(StrEnum):
+    KK = "kk"
+    RU = "ru"
+
+
+class Channel(StrEnum):
+    E_OTINISH = "e_otinish"  # the state e-Otinish portal
+    EGOV = "egov"
+    POST = "post"
+    EMAIL = "email"
+    RECEPTION = "reception"  # personal reception (личный приём)
+    PHONE = "phone"
+
+
+class Contact(Strict):
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{7,20}$")] | None = None
+    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Contact:
+        if not (self.email or self.phone or self.address):
+            raise ValueError("a contact needs an e-mail, a phone or a postal address")
+        return self
+
+
+class Individual(Strict):
+    """A natural person (жеке тұлға / физическое лицо)."""
+
+    kind: Literal["individual"] = "individual"
+    iin: IIN
+    last_name: Name
+    first_name: Name
+    patronymic: Name | None = None
+
+
+class LegalEntity(Strict):
+    """A legal entity (заңды тұлға / юридическое лицо)."""
+
+    kind: Literal["legal_entity"] = "legal_entity"
+    bin: BIN
+    name: Name
+    representative: Name | None = None
+
+
+_ATTACHMENT = re.compile(r"^[^/\\\x00-\x1f:*?\"<>|]{1,200}$")
+
+
+class Attachment(Strict):
+    filename: str
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @field_validator("filename")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        if not _ATTACHMENT.match(value) or value in {".", ".."} or value.startswith("."):
+            raise ValueError(f"attachment name {value!r} must be a plain file name, not a path")
+        return value
+
+
+class AppealIn(Strict):
+    """An appeal as it arrives, before registration."""
+
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    applicant: Individual | LegalEntity | None = Field(
+        None, discriminator="kind", description="None for an anonymous appeal"
+    )
+    contact: Contact | None = None
+    language: Language
+    channel: Channel
+    subject: Annotated[str, StringConstraints(min_length=3, max_length=300)]
+    text: Annotated[str, StringConstraints(min_length=10, max_length=100_000)]
+    received_at: dt.datetime
+    attachments: list[Attachment] = Field([], max_length=50)
+
+    @field_validator("received_at")
+    @classmethod
+    def _plausible_moment(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=ALMATY)
+        if value.year < 1900:
+            raise ValueError("received_at is before 1900")
+        if value > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+            raise ValueError("received_at is in the future")
+        return value
+
+    @property
+    def anonymous(self) -> bool:
+        return self.applicant is None

@@ -1,0 +1,30 @@
+"""Settings of the system, read from the environment (prefix ``PROSECUTOR_``)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROSECUTOR_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="folder of the embedded SQLite database")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default a SQLite file in data_dir"
+    )
+    office_code: str = "DEFAULT"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'prosecutor.db').resolve()}"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

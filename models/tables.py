@@ -1,0 +1,288 @@
+"""SQLAlchemy 2 tables of the office. Statuses are checked by the database, not only by Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from models.procedures import ProcedureKind, ProcedureStatus
+from models.roster import AbsenceKind, Position
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+def str_enum(enum: type[StrEnum], name: str) -> SAEnum:
+    """A string column restricted to the enum's values by a CHECK constraint."""
+    return SAEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class DutyStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"  # returned for rework (на доработку)
+    WITHDRAWN = "withdrawn"
+
+
+class AccessLevel(StrEnum):
+    PUBLIC = "public"
+    RESTRICTED = "restricted"  # for official use (ДСП)
+    SECRET = "secret"  # state secrets: staff with clearance only (cl. 8, obligation 5)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[Position] = mapped_column(str_enum(Position, "position"))
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    seniority: Mapped[int] = mapped_column(Integer, default=100)
+    clearance: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class AbsenceRow(Base):
+    __tablename__ = "absences"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="ordered"),
+        Index(None, "staff_id", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[AbsenceKind] = mapped_column(str_enum(AbsenceKind, "absence_kind"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+class ActingOrderRow(Base):
+    """Приказ о возложении обязанностей: ``acting_id`` performs ``for_id``'s duties."""
+
+    __tablename__ = "acting_orders"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="ordered"),
+        CheckConstraint("acting_id <> for_id", name="not_self"),
+        Index(None, "for_id", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acting_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    for_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Procedure(Base):
+    """A registered matter of the office: an appeal, an inspection, a protest, ..."""
+
+    __tablename__ = "procedures"
+    __table_args__ = (
+        UniqueConstraint("office_code", "kind", "year", "seq"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        Index(None, "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    kind: Mapped[ProcedureKind] = mapped_column(str_enum(ProcedureKind, "procedure_kind"))
+    year: Mapped[int]
+    seq: Mapped[int]
+    registration_number: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[ProcedureStatus] = mapped_column(str_enum(ProcedureStatus, "procedure_status"))
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    area: Mapped[str | None] = mapped_column(String(40))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    opened_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    closed_at: Mapped[dt.datetime | None]
+    flow_run_id: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Duty(Base):
+    """A step of a procedure with its own assignee and due date (поручение, этап)."""
+
+    __tablename__ = "duties"
+    __table_args__ = (
+        UniqueConstraint("procedure_id", "step"),
+        CheckConstraint("escalation_level >= 0", name="level_non_negative"),
+        Index(None, "status", "due_date"),
+        Index(None, "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    step: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(300))
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[DutyStatus] = mapped_column(str_enum(DutyStatus, "duty_status"))
+    term_id: Mapped[str | None] = mapped_column(String(60))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_at: Mapped[dt.datetime | None]  # for terms in hours (release of the detained)
+    reminded_on: Mapped[dt.date | None] = mapped_column(Date)
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    completed_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Document(Base):
+    """A document of the office with the SHA-256 of its exact text."""
+
+    __tablename__ = "documents"
+    __table_args__ = (CheckConstraint("length(sha256) = 64", name="sha256_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"))
+    kind: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    access_level: Mapped[AccessLevel] = mapped_column(
+        str_enum(AccessLevel, "access_level"), default=AccessLevel.PUBLIC
+    )
+    drafted_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class Approval(Base):
+    """A request that the signatory of the day approve and sign a document."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (
+        UniqueConstraint("procedure_id", "step"),
+        Index(None, "status", "due_date"),
+        CheckConstraint("escalation_level >= 0", name="level_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    step: Mapped[str] = mapped_column(String(80))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    signatory_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))  # None: regional
+    drafter_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    status: Mapped[ApprovalStatus] = mapped_column(str_enum(ApprovalStatus, "approval_status"))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    requested_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    decided_at: Mapped[dt.datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    flow_run_id: Mapped[str | None] = mapped_column(String(36))
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Signature(Base):
+    """Who signed which exact text, and when (one signature per approval)."""
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approvals.id"), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    signer_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    acting: Mapped[bool] = mapped_column(default=False)
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class Escalation(Base):
+    """One step up of overdue work; unique per subject and level, so a rerun adds nothing."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("subject_kind", "subject_id", "level"),
+        CheckConstraint("subject_kind IN ('duty', 'approval')", name="subject_kind"),
+        CheckConstraint("level >= 1", name="level_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int]
+    level: Mapped[int]
+    from_staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    to_staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))  # None: regional
+    reason: Mapped[str] = mapped_column(String(500))
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained audit log: each entry's hash covers the previous one's."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80))
+    entity_kind: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # no fork of the chain
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

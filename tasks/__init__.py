@@ -1,0 +1,1 @@
+"""Prefect tasks: each wraps one domain operation and its persistence, idempotently."""
