@@ -1,1 +1,7 @@
 """How the system is started: the command line, bootstrapping, serving the deployments."""
+
+import os
+
+# Offline machines: Prefect must not try to send telemetry (set before Prefect is imported).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")

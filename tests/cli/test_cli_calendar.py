@@ -1,0 +1,104 @@
+"""Calendar, terms and validation commands: no database needed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from deployments.cli import app
+
+runner = CliRunner()
+
+
+def as_json(*args: str) -> dict:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_calendar_due_in_each_unit() -> None:
+    """APPC art. 13 / CC arts. 173, 175, as in the rules tests, through the command line."""
+    assert as_json("calendar", "due", "--start", "2026-03-18", "--working-days", "5") == {
+        "start": "2026-03-18",
+        "due": "2026-03-30",
+        "unit": "working_days",
+        "n": 5,
+    }
+    assert (
+        as_json("calendar", "due", "--start", "2026-03-11", "--calendar-days", "10")["due"]
+        == "2026-03-26"
+    )
+    assert (
+        as_json("calendar", "due", "--start", "2026-01-31", "--months", "1")["due"] == "2026-03-02"
+    )
+
+
+def test_is_working_day_gives_the_reason() -> None:
+    assert as_json("calendar", "is-working-day", "2026-12-16") == {
+        "date": "2026-12-16",
+        "working": False,
+        "reason": "public holiday: Independence Day",
+    }
+    assert as_json("calendar", "is-working-day", "2025-01-05")["working"] is True
+    assert as_json("calendar", "is-working-day", "2026-11-28")["reason"] == "weekend"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("calendar", "due", "--start", "2026-01-05"), "exactly one of"),
+        (
+            ("calendar", "due", "--start", "2026-01-05", "--working-days", "1", "--months", "1"),
+            "exactly one of",
+        ),
+        (
+            ("calendar", "due", "--start", "05.01.2026", "--working-days", "1"),
+            "--start: '05.01.2026' is not a date",
+        ),
+        (("calendar", "is-working-day", "2026-02-30"), "not a date"),
+        (("terms", "due", "appeal.nothing", "--start", "2026-01-05"), "no statutory term"),
+        (("validate", "iin", "850315400016"), "wrong check digit"),
+        (("validate", "bin", "94014000038"), "exactly 12 digits"),
+    ],
+)
+def test_bad_input_is_one_line(args: tuple[str, ...], message: str) -> None:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_terms_list_and_due() -> None:
+    rows = json.loads(runner.invoke(app, ["terms", "list", "--json"]).stdout)
+    assert any(r["id"] == "appeal.consideration" and r["source"] == "APPC art. 76" for r in rows)
+    due = as_json("terms", "due", "appeal.consideration", "--start", "2026-03-17")
+    assert due["due"] == "2026-04-10" and due["status"] == "confirmed"
+
+
+def test_validate_appeal_file(tmp_path: Path) -> None:
+    good = {
+        "applicant": {
+            "kind": "individual",
+            "iin": "850315400015",
+            "last_name": "A",
+            "first_name": "B",
+        },
+        "contact": {"phone": "+7 701 000 00 00"},
+        "language": "ru",
+        "channel": "post",
+        "subject": "Жалоба",
+        "text": "Прошу проверить законность действий.",
+        "received_at": "2026-11-20T10:00:00+05:00",
+    }
+    path = tmp_path / "appeal.json"
+    path.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    assert as_json("validate", "appeal", str(path))["language"] == "ru"
+    good["applicant"]["iin"] = "850315400016"
+    path.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["validate", "appeal", str(path)])
+    assert result.exit_code == 1 and "applicant.individual.iin" in result.stderr
+    path.write_bytes('{"text": "\xff"}'.encode("latin-1"))
+    result = runner.invoke(app, ["validate", "appeal", str(path)])
+    assert result.exit_code == 1 and "not UTF-8" in result.stderr
