@@ -223,6 +223,7 @@ class Approval(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     document_sha256: Mapped[str] = mapped_column(String(64))
     signatory_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))  # None: regional
+    visa_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))  # None: office signature
     drafter_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     status: Mapped[ApprovalStatus] = mapped_column(str_enum(ApprovalStatus, "approval_status"))
     due_date: Mapped[dt.date] = mapped_column(Date)
@@ -232,9 +233,31 @@ class Approval(Base):
     decision_comment: Mapped[str | None] = mapped_column(Text)
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
     escalation_level: Mapped[int] = mapped_column(default=0)
+    reminded_on: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ApprovalDecision(Base):
+    """Every decision given on an approval, accepted or refused, in the order given."""
+
+    __tablename__ = "approval_decisions"
+    __table_args__ = (
+        UniqueConstraint("approval_id", "attempt"),
+        CheckConstraint("decision IN ('approve', 'reject', 'return')", name="decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approvals.id"))
+    attempt: Mapped[int | None]  # the flow's n-th wait; None for a refusal at the terminal
+    signer_id: Mapped[str] = mapped_column(String(40))  # as given: may name nobody on the roster
+    decision: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    accepted: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(500))
+    channel: Mapped[str] = mapped_column(String(20), default="flow")  # flow (UI form) or cli
+    decided_at: Mapped[dt.datetime]
 
 
 class Signature(Base):
@@ -269,6 +292,29 @@ class Escalation(Base):
     to_staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))  # None: regional
     reason: Mapped[str] = mapped_column(String(500))
     on_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class Notification(Base):
+    """A reminder, reassignment or escalation sent to a staff member or the regional office."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(
+            "(recipient_id IS NULL) <> (external_recipient IS NULL)", name="one_recipient"
+        ),
+        Index(None, "recipient_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)  # a rerun sends nothing
+    recipient_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    external_recipient: Mapped[str | None] = mapped_column(String(80))  # e.g. regional_office
+    kind: Mapped[str] = mapped_column(String(20))  # reminder, reassignment, escalation, ...
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int]
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    message: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
 
 

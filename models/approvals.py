@@ -1,0 +1,83 @@
+"""Who may decide on an approval (согласование и подписание), checked at the moment of decision.
+
+Regulation cl. 15: documents sent on behalf of the office are signed by the district prosecutor,
+and in the prosecutor's absence by the person replacing the prosecutor. The signatory is taken
+from the roster on the day of the decision, not the day of the request: a head who went on leave
+meanwhile may no longer sign, the acting deputy may.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.roster import Roster
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"  # согласовать и подписать
+    REJECT = "reject"  # отказать
+    RETURN = "return"  # вернуть на доработку
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    accepted: bool
+    reason: str
+    acting: bool = False  # the signer replaces the head on that day
+
+
+def document_hash(body: str) -> str:
+    """SHA-256 of a document's exact text (UTF-8): what a signature is bound to."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def authorised_approver(
+    roster: Roster, day: dt.date, visa_by: str | None = None
+) -> tuple[str | None, bool, str]:
+    """Who may decide on ``day``: (staff id or None for the regional office, acting, reason).
+
+    A signature of the office belongs to the signatory of the day (cl. 15); a visa (согласование)
+    requested from a named staff member belongs to them, or to whoever replaces them that day.
+    """
+    if visa_by is not None:
+        target = roster.replacement_for(visa_by, day)
+        return target.staff.id if target.staff else None, target.key != visa_by, target.reason
+    signatory = roster.signatory_on(day)
+    return (signatory.staff.id if signatory.staff else None), signatory.acting, signatory.reason
+
+
+def check_decision(
+    roster: Roster,
+    *,
+    signer_id: str,
+    decision: Decision,
+    day: dt.date,
+    drafter_id: str | None,
+    pending: bool,
+    visa_by: str | None = None,
+    four_eyes: bool = True,
+) -> Verdict:
+    """Whether ``signer_id`` may give ``decision`` on ``day``; the reason either way."""
+    if not pending:
+        return Verdict(False, "the approval is already decided")
+    if signer_id not in roster.staff:
+        return Verdict(False, f"{signer_id!r} is not on the office roster")
+    authorised, acting, reason = authorised_approver(roster, day, visa_by)
+    if authorised is None:
+        return Verdict(
+            False,
+            f"nobody in the office may decide on {day} ({reason}): refer to the regional office",
+        )
+    if authorised != signer_id:
+        return Verdict(
+            False, f"{signer_id} is not the authorised signatory on {day}: {authorised} ({reason})"
+        )
+    if four_eyes and decision is Decision.APPROVE and drafter_id == signer_id:
+        # The drafter may not approve their own document, unless they sign for the office today.
+        signatory = roster.signatory_on(day).staff
+        if signatory is None or signatory.id != signer_id:
+            return Verdict(False, f"four-eyes rule: {signer_id} drafted this document")
+    return Verdict(True, reason, acting=acting)

@@ -1,0 +1,96 @@
+"""Test helpers: the demo office in a database, procedures, duties and approvals in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from deployments.commands import DEMO_ROSTER
+from models import approval_store, procedure_store, roster_store
+from models.procedures import ProcedureKind
+from models.roster import AbsenceKind
+from models.schemas import AbsenceIn, ActingOrderIn, RosterFile
+
+OFFICE = "ALM-BST"
+
+
+def load_demo_office(engine: Engine) -> None:
+    data = RosterFile.model_validate(yaml.safe_load(DEMO_ROSTER.read_text(encoding="utf-8")))
+    with sessionmaker(engine).begin() as session:
+        roster_store.load_roster_file(session, data)
+
+
+def absent(engine: Engine, staff_id: str, start: dt.date, end: dt.date) -> None:
+    with sessionmaker(engine).begin() as session:
+        roster_store.add_absence(
+            session,
+            AbsenceIn(staff_id=staff_id, kind=AbsenceKind.LEAVE, start=start, end=end),
+            "test",
+        )
+
+
+def acting(engine: Engine, acting_id: str, for_id: str, start: dt.date, end: dt.date) -> None:
+    with sessionmaker(engine).begin() as session:
+        roster_store.add_acting_order(
+            session,
+            ActingOrderIn(
+                acting_id=acting_id, for_id=for_id, start=start, end=end, reference="No. 7"
+            ),
+            "test",
+        )
+
+
+def procedure_with_duty(
+    session: Session, *, assignee: str | None, due: dt.date, step: str = "consider"
+) -> tuple[int, int]:
+    proc = procedure_store.register_procedure(
+        session,
+        office_code=OFFICE,
+        kind=ProcedureKind.APPEAL,
+        title="Appeal",
+        year=due.year,
+        due_date=due,
+    )
+    duty = procedure_store.open_duty(
+        session,
+        procedure_id=proc.id,
+        step=step,
+        title=f"Consider {proc.registration_number}",
+        assignee_id=assignee,
+        due_date=due,
+    )
+    return proc.id, duty.id
+
+
+def pending_approval(
+    session: Session, *, due: dt.date, day: dt.date, drafter: str = "as-1", body: str = "Reply text"
+) -> approval_store.ApprovalView:
+    proc = procedure_store.register_procedure(
+        session,
+        office_code=OFFICE,
+        kind=ProcedureKind.APPEAL,
+        title="Appeal",
+        year=day.year,
+        due_date=due,
+    )
+    doc = approval_store.create_document(
+        session,
+        procedure_id=proc.id,
+        kind="reply",
+        language="ru",
+        title="Ответ заявителю",
+        body=body,
+        drafted_by=drafter,
+    )
+    return approval_store.open_approval(
+        session,
+        procedure_id=proc.id,
+        step="sign-reply",
+        document_id=doc.id,
+        due_date=due,
+        day=day,
+        drafter_id=drafter,
+    )
