@@ -109,6 +109,59 @@ def create_document(
     return doc
 
 
+def draft_document(
+    session: Session,
+    *,
+    procedure_id: int,
+    kind: str,
+    language: str,
+    title: str,
+    body: str,
+    drafted_by: str | None,
+    access_level: AccessLevel = AccessLevel.PUBLIC,
+) -> Document:
+    """A procedure's draft, created once: the same text of the same kind is found again."""
+    existing = session.scalar(
+        select(Document).where(
+            Document.procedure_id == procedure_id,
+            Document.kind == kind,
+            Document.sha256 == document_hash(body),
+        )
+    )
+    if existing is not None:
+        return existing
+    return create_document(
+        session,
+        procedure_id=procedure_id,
+        kind=kind,
+        language=language,
+        title=title,
+        body=body,
+        drafted_by=drafted_by,
+        access_level=access_level,
+    )
+
+
+def dispatch_document(session: Session, document_id: int, actor: str, channel: str) -> Document:
+    """Record that a signed document was sent; sending twice records nothing new."""
+    doc = session.get_one(Document, document_id)
+    if doc.dispatched_at is not None:
+        return doc
+    if not session.scalar(select(Signature.id).where(Signature.document_id == document_id)):
+        raise ApprovalError(f"document {document_id} is not signed and cannot be sent")
+    doc.dispatched_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="document.dispatched",
+        entity_kind="document",
+        entity_id=doc.id,
+        payload={"channel": channel, "sha256": doc.sha256},
+    )
+    return doc
+
+
 def _view(session: Session, approval: Approval) -> ApprovalView:
     doc = session.get_one(Document, approval.document_id)
     proc = session.get_one(Procedure, approval.procedure_id)
@@ -287,7 +340,7 @@ def record_decision(
     )
     if done is not None:
         approval = session.get_one(Approval, approval_id)
-        signature = session.scalar(select(Signature.id).where(Signature.approval_id == approval_id))
+        signature = signature_of(session, approval_id)
         return DecisionOutcome(
             approval_id,
             done.accepted,
@@ -387,6 +440,10 @@ def record_decision(
     return DecisionOutcome(
         approval_id, True, decision.value, signer_id, verdict.reason, new_status.value, signature_id
     )
+
+
+def signature_of(session: Session, approval_id: int) -> int | None:
+    return session.scalar(select(Signature.id).where(Signature.approval_id == approval_id))
 
 
 def list_approvals(session: Session, pending_only: bool = False) -> list[ApprovalView]:

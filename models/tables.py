@@ -205,6 +205,7 @@ class Document(Base):
     )
     drafted_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    dispatched_at: Mapped[dt.datetime | None]  # sent to its addressee (recorded once)
 
 
 class Approval(Base):

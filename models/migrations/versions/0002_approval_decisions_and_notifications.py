@@ -4,8 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27
 
-Every decision on an approval (accepted or refused), notifications, and the reminder date
-of approvals.
+Every decision on an approval (accepted or refused), notifications, visas, the reminder
+date of approvals and the dispatch of documents.
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ def upgrade() -> None:
             "approval_id", "attempt", name=op.f("uq_approval_decisions_approval_id_attempt")
         ),
     )
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("approvals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reminded_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("visa_by", sa.String(length=40), nullable=True))
@@ -93,6 +95,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("fk_approvals_visa_by_staff"), type_="foreignkey")
         batch_op.drop_column("visa_by")
         batch_op.drop_column("reminded_on")
+    with op.batch_alter_table("documents", schema=None) as batch_op:
+        batch_op.drop_column("dispatched_at")
 
     op.drop_table("approval_decisions")
     with op.batch_alter_table("notifications", schema=None) as batch_op:

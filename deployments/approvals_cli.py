@@ -1,0 +1,214 @@
+"""``prosecutor approvals``, ``documents``, ``deadlines`` and ``notifications`` commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+
+from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
+from deployments.errors import BadInput
+from models import approval_store
+from models.approvals import Decision
+from models.notifications import list_notifications
+
+approvals_app = typer.Typer(help="Approvals and signatures.", no_args_is_help=True)
+documents_app = typer.Typer(help="Documents of the office.", no_args_is_help=True)
+deadlines_app = typer.Typer(help="The deadline check.", no_args_is_help=True)
+notifications_app = typer.Typer(help="Reminders, reassignments, escalations.", no_args_is_help=True)
+
+
+def _four_eyes() -> bool:
+    from tasks.approvals import four_eyes_enabled
+
+    return four_eyes_enabled()
+
+
+@approvals_app.command("list")
+@fails_cleanly
+def approvals_list(
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Only approvals still waiting.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Approvals with who must decide and by when."""
+    with office_session() as session:
+        rows = [v.to_dict() for v in approval_store.list_approvals(session, pending_only=pending)]
+    emit(
+        rows,
+        as_json,
+        lambda rs: (
+            "\n".join(
+                f"{r['id']:>5} {r['status']:<9} due {r['due_date']}"
+                f" {r['signatory_id'] or 'regional':<10}"
+                f" {r['registration_number']} {r['document_title']}"
+                for r in rs
+            )
+            or "no approvals"
+        ),
+    )
+
+
+def _waiting_run_state(flow_run_id: str) -> str:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+    return state.name if state else "unknown"
+
+
+@approvals_app.command("decide")
+@fails_cleanly
+def approvals_decide(
+    approval_id: Annotated[int, typer.Argument(help="Approval id (see `approvals list`).")],
+    signer: Annotated[str, typer.Option("--as", help="Your staff id.")],
+    decision: Annotated[Decision, typer.Option("--decision", help="approve, reject or return.")],
+    comment: Annotated[str | None, typer.Option("--comment")] = None,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for the run to record it.")
+    ] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Decide on a waiting approval: checked here, then given to the waiting run, which checks
+    again at the moment it records the decision."""
+    now = dt.datetime.now(dt.UTC)
+    with office_session() as session:
+        view = approval_store.get_approval(session, approval_id)
+        verdict = approval_store.precheck(session, approval_id, signer, decision, now, _four_eyes())
+        if not verdict.accepted:
+            approval_store.record_refusal(
+                session,
+                approval_id=approval_id,
+                signer_id=signer,
+                decision=decision,
+                reason=verdict.reason,
+                channel="cli",
+                at=now,
+                comment=comment,
+            )
+    if not verdict.accepted:
+        raise BadInput(f"refused: {verdict.reason}")
+    if not view.flow_run_id:
+        raise BadInput(f"approval {approval_id} has no flow run waiting for it")
+    state = _waiting_run_state(view.flow_run_id)
+    if state not in {"Paused", "Suspended"}:
+        raise BadInput(
+            f"the run of approval {approval_id} is not waiting for a decision (it is {state})"
+        )
+    from prefect.flow_runs import resume_flow_run
+
+    resume_flow_run(
+        UUID(view.flow_run_id),
+        run_input={"decision": decision.value, "signer": signer, "comment": comment},
+    )
+    result: dict[str, Any] = {
+        "approval_id": approval_id,
+        "flow_run_id": view.flow_run_id,
+        "resumed": True,
+        "status": "pending",
+    }
+    deadline = time.monotonic() + wait
+    while wait and time.monotonic() < deadline:
+        with office_session() as session:
+            result["status"] = approval_store.get_approval(session, approval_id).status
+        if result["status"] != "pending":
+            break
+        time.sleep(0.5)
+    emit(
+        result,
+        as_json,
+        lambda d: (
+            f"approval {d['approval_id']}: decision given to run {d['flow_run_id']}"
+            f" (status {d['status']})"
+        ),
+    )
+
+
+@documents_app.command("verify")
+@fails_cleanly
+def documents_verify(
+    document_id: Annotated[int, typer.Argument()], as_json: JsonFlag = False
+) -> None:
+    """Check a document's text against its signatures; exit 1 when it does not match."""
+    with office_session() as session:
+        check = approval_store.verify_document(session, document_id)
+    data = {
+        "document_id": check.document_id,
+        "valid": check.valid,
+        "signed": check.signed,
+        "signers": check.signers,
+        "sha256": check.sha256_now,
+        "problem": check.problem,
+    }
+    emit(
+        data,
+        as_json,
+        lambda d: (
+            f"document {d['document_id']}: "
+            + (
+                "signed and unchanged by " + ", ".join(d["signers"])
+                if d["valid"]
+                else f"INVALID - {d['problem']}"
+            )
+        ),
+    )
+    if not check.valid:
+        raise typer.Exit(1)
+
+
+@deadlines_app.command("check")
+@fails_cleanly
+def deadlines_check(
+    on: Annotated[str | None, typer.Option("--on", help="Day to check (default today).")] = None,
+    remind_within: Annotated[int, typer.Option(min=0)] = 2,
+    escalate_every: Annotated[int, typer.Option(min=1)] = 2,
+    force: Annotated[bool, typer.Option(help="Check even on a day off.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the deadline check now, as a Prefect flow run."""
+    from deployments.commands import parse_date
+    from flows.check_deadlines import check_deadlines
+
+    day = parse_date(on, "--on")
+    with office_session():
+        pass  # refuse early when the database is not migrated
+    result = check_deadlines(
+        on=day, remind_within=remind_within, escalate_every=escalate_every, force=force
+    )
+    emit(result, as_json, lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))
+
+
+@notifications_app.command("list")
+@fails_cleanly
+def notifications_list(
+    recipient: Annotated[
+        str | None, typer.Option("--to", help="Staff id or regional_office.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+    as_json: JsonFlag = False,
+) -> None:
+    """Stored reminders, reassignments and escalations, newest first."""
+    with office_session() as session:
+        rows = [
+            {
+                "id": n.id,
+                "to": n.recipient_id or n.external_recipient,
+                "kind": n.kind,
+                "subject": f"{n.subject_kind} {n.subject_id}",
+                "on": n.on_date,
+                "message": n.message,
+            }
+            for n in list_notifications(session, recipient, limit)
+        ]
+    emit(
+        rows,
+        as_json,
+        lambda rs: (
+            "\n".join(f"{r['on']} {r['to']:<16} {r['kind']:<12} {r['message']}" for r in rs)
+            or "no notifications"
+        ),
+    )

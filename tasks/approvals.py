@@ -1,0 +1,182 @@
+"""Approvals as Prefect steps: the one mechanism every procedure flow calls to get a document
+approved and signed (Regulation cl. 15; DESIGN "Approvals").
+
+``request_approval`` runs inside the calling flow rather than as a subflow of its own: from a
+deployment the wait *suspends* the run so the worker is freed, and only the deployment's own run
+can be suspended and restarted; a suspended subflow would leave its parent running. On resume
+the flow starts again from the top and every step before the wait finds its work already in the
+database (keyed by procedure and step), so nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
+from prefect.input import RunInput
+from pydantic import Field
+
+from models import approval_store
+from models.approval_store import ApprovalView, DecisionOutcome
+from models.approvals import Decision
+from models.db import transaction
+
+# Prefect's own wait limit is not the legal deadline: the deadline check escalates late
+# approvals. A long limit keeps a run from failing on Prefect's clock.
+WAIT_LIMIT_SECONDS = 366 * 24 * 3600
+
+
+def four_eyes_enabled() -> bool:
+    return os.environ.get("PROSECUTOR_FOUR_EYES", "true").strip().lower() not in {
+        "0",
+        "false",
+        "no",
+    }
+
+
+def pause_poll_seconds() -> int:
+    return int(os.environ.get("PROSECUTOR_PAUSE_POLL_SECONDS", "10"))
+
+
+class ApprovalDecisionInput(RunInput):
+    """Решение по документу / Құжат бойынша шешім."""
+
+    decision: Decision = Field(description="approve and sign, reject, or return for rework")
+    signer: str = Field(description="your staff id, e.g. head or dep-1")
+    comment: str | None = Field(None, max_length=2000)
+
+
+@task(name="open-approval", cache_policy=NO_CACHE)
+def open_approval(
+    procedure_id: int,
+    step: str,
+    document_id: int,
+    due_date: dt.date,
+    drafter_id: str | None,
+    visa_by: str | None,
+) -> ApprovalView:
+    context = FlowRunContext.get()
+    run_id = str(context.flow_run.id) if context and context.flow_run else None
+    with transaction() as session:
+        return approval_store.open_approval(
+            session,
+            procedure_id=procedure_id,
+            step=step,
+            document_id=document_id,
+            due_date=due_date,
+            day=dt.datetime.now(dt.UTC).date(),
+            drafter_id=drafter_id,
+            visa_by=visa_by,
+            flow_run_id=run_id,
+        )
+
+
+@task(name="read-approval", cache_policy=NO_CACHE)
+def read_approval(approval_id: int) -> ApprovalView:
+    with transaction() as session:
+        return approval_store.get_approval(session, approval_id)
+
+
+@task(name="record-decision", cache_policy=NO_CACHE)
+def record_decision(
+    approval_id: int, attempt: int, given: ApprovalDecisionInput
+) -> DecisionOutcome:
+    with transaction() as session:
+        return approval_store.record_decision(
+            session,
+            approval_id=approval_id,
+            attempt=attempt,
+            signer_id=given.signer.strip(),
+            decision=given.decision,
+            comment=given.comment,
+            at=dt.datetime.now(dt.UTC),
+            four_eyes=four_eyes_enabled(),
+        )
+
+
+@task(name="decided-outcome", cache_policy=NO_CACHE)
+def decided_outcome(approval_id: int) -> DecisionOutcome:
+    """The accepted decision of an approval decided before this run (re)started."""
+    with transaction() as session:
+        view = approval_store.get_approval(session, approval_id)
+        accepted = [d for d in approval_store.decisions_of(session, approval_id) if d.accepted]
+        signature = approval_store.signature_of(session, approval_id)
+    last = accepted[-1] if accepted else None
+    return DecisionOutcome(
+        approval_id,
+        True,
+        last.decision if last else view.status,
+        last.signer_id if last else (view.decided_by or ""),
+        last.reason if last else "decided before this run",
+        view.status,
+        signature,
+    )
+
+
+def approval_description(view: ApprovalView) -> str:
+    """The Markdown shown above the decision form in the Prefect UI."""
+    who = view.signatory_name or view.signatory_id or "the regional office (nobody in the office)"
+    kind = f"visa of {view.visa_by}" if view.visa_by else "signature on behalf of the office"
+    body = view.document_body.replace("```", "'''")
+    return (
+        f"## {view.document_title}\n\n"
+        f"**Procedure:** {view.registration_number} — step `{view.step}`  \n"
+        f"**Needed:** {kind}  \n"
+        f"**Must decide:** {who} (`{view.signatory_id}`)  \n"
+        f"**By:** {view.due_date:%d.%m.%Y}  \n"
+        f"**Document SHA-256:** `{view.document_sha256}`\n\n"
+        f"```text\n{body}\n```\n\n"
+        "Give your staff id as *signer*. The decision is checked against the roster at the moment"
+        " you submit it: only the person authorised today may decide."
+    )
+
+
+def _wait_for_decision(view: ApprovalView, attempt: int) -> ApprovalDecisionInput:
+    form = ApprovalDecisionInput.with_initial_data(description=approval_description(view))
+    key = f"approval-{view.id}-{attempt}"
+    context = FlowRunContext.get()
+    from_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
+    if from_deployment:
+        return suspend_flow_run(wait_for_input=form, timeout=WAIT_LIMIT_SECONDS, key=key)
+    return pause_flow_run(
+        wait_for_input=form, timeout=WAIT_LIMIT_SECONDS, poll_interval=pause_poll_seconds(), key=key
+    )
+
+
+def request_approval(
+    procedure_id: int,
+    step: str,
+    document_id: int,
+    due_date: dt.date,
+    drafter_id: str | None = None,
+    visa_by: str | None = None,
+) -> DecisionOutcome:
+    """Wait until the person authorised on the day of decision approves, rejects or returns
+    the document; refused attempts are recorded and audited, and the wait starts again."""
+    logger = get_run_logger()
+    view = open_approval(procedure_id, step, document_id, due_date, drafter_id, visa_by)
+    attempt = 0
+    while True:
+        if view.status != "pending":
+            return decided_outcome(view.id)
+        attempt += 1
+        logger.info(
+            "Approval %s of %s waits for %s (due %s)",
+            view.id,
+            view.registration_number,
+            view.signatory_id or "the regional office",
+            view.due_date,
+        )
+        given = _wait_for_decision(view, attempt)
+        outcome = record_decision(view.id, attempt, given)
+        if outcome.accepted:
+            logger.info("Approval %s: %s by %s", view.id, outcome.decision, outcome.signer_id)
+            return outcome
+        logger.warning(
+            "Approval %s: decision of %s refused: %s", view.id, outcome.signer_id, outcome.reason
+        )
+        view = read_approval(view.id)

@@ -1,0 +1,44 @@
+"""The deadline sweep as a Prefect task, and the default notifier: the database and the run log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from models.calendar import WorkingCalendar
+from models.db import transaction
+from models.deadline_sweep import (
+    SweepConfig,
+    SweepReport,
+    last_notification_id,
+    notifications_since,
+    sweep,
+)
+from models.notifications import Notifier
+from models.tables import Notification
+
+
+class LogNotifier:
+    """Default delivery: the rows are already stored; say each one in the run's log."""
+
+    def deliver(self, notifications: Sequence[Notification]) -> None:
+        logger = get_run_logger()
+        for n in notifications:
+            logger.info(
+                "Notify %s [%s]: %s", n.recipient_id or n.external_recipient, n.kind, n.message
+            )
+
+
+@task(name="sweep-deadlines", cache_policy=NO_CACHE)
+def sweep_deadlines(
+    on: dt.date, config: SweepConfig, notifier: Notifier | None = None
+) -> SweepReport:
+    with transaction() as session:
+        before = last_notification_id(session)
+        report = sweep(session, on, WorkingCalendar(), config)
+        new = list(notifications_since(session, before))
+    (notifier or LogNotifier()).deliver(new)
+    return report

@@ -1,0 +1,149 @@
+"""Approvals end to end through flows in the Prefect test harness, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from flows.check_deadlines import check_deadlines
+from flows.sign_document import sign_document
+from models import procedure_store
+from models.calendar import WorkingCalendar, today
+from models.procedures import ProcedureKind
+from models.tables import ApprovalDecision, AuditEntry, Escalation, Signature
+from tests.conftest import Database
+from tests.flows.waiting import FlowInThread, decide, waiting_approval
+from tests.office import OFFICE, absent, acting, load_demo_office, pending_approval
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def new_appeal(database: Database) -> str:
+    with sessionmaker(database.engine).begin() as session:
+        proc = procedure_store.register_procedure(
+            session,
+            office_code=OFFICE,
+            kind=ProcedureKind.APPEAL,
+            title="Appeal on unpaid wages",
+            year=today().year,
+            due_date=today() + dt.timedelta(days=20),
+        )
+        return proc.registration_number
+
+
+def actions(database: Database) -> list[str]:
+    with Session(database.engine) as session:
+        return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+
+
+def start_signing(number: str, drafter: str = "as-1") -> FlowInThread:
+    return FlowInThread(
+        sign_document,
+        registration_number=number,
+        title="Ответ заявителю",
+        body="Ваше обращение рассмотрено. <b>Нарушения</b> устранены.",
+        drafter_id=drafter,
+    )
+
+
+def test_head_signs_while_present_and_a_deputy_is_refused(database: Database) -> None:
+    """Regulation cl. 15: the head signs; a deputy's attempt while the head is present is
+    refused, audited, and the run waits again."""
+    load_demo_office(database.engine)
+    run = start_signing(new_appeal(database))
+    approval = waiting_approval(database.engine)
+    assert approval.signatory_id == "head"
+    decide(approval, "dep-1")
+    approval = waiting_approval(database.engine, decisions_so_far=1)
+    decide(approval, "head", comment="Согласовано")
+    result = run.join()
+    assert result["decision"] == "approve" and result["signer"] == "head"
+    assert result["dispatched_at"] is not None
+    with Session(database.engine) as session:
+        decisions = session.scalars(select(ApprovalDecision).order_by(ApprovalDecision.id)).all()
+        signature = session.scalar(select(Signature))
+    assert [(d.signer_id, d.accepted) for d in decisions] == [("dep-1", False), ("head", True)]
+    assert "not the authorised signatory" in decisions[0].reason
+    assert signature is not None and signature.signer_id == "head" and not signature.acting
+    log = actions(database)
+    assert log.count("approval.refused") == 1 and log.count("approval.approved") == 1
+    assert log.count("document.dispatched") == 1
+
+
+def test_head_goes_on_leave_while_approval_pending(database: Database) -> None:
+    """Regulation cl. 14-15: the head goes on leave with an acting order while an approval is
+    pending; the next deadline check hands it to the acting deputy, whose approval is accepted,
+    while the head's own attempt during the leave is refused."""
+    load_demo_office(database.engine)
+    run = start_signing(new_appeal(database))
+    approval = waiting_approval(database.engine)
+    assert approval.signatory_id == "head"
+    day = today()
+    absent(database.engine, "head", day - dt.timedelta(days=1), day + dt.timedelta(days=10))
+    acting(
+        database.engine, "dep-2", "head", day - dt.timedelta(days=1), day + dt.timedelta(days=10)
+    )
+    checked = check_deadlines(on=day, force=True)
+    assert checked["reassigned"] == 1
+    approval = waiting_approval(database.engine)
+    assert approval.signatory_id == "dep-2"
+    decide(approval, "head")
+    approval = waiting_approval(database.engine, decisions_so_far=1)
+    decide(approval, "dep-2")
+    result = run.join()
+    assert result["signer"] == "dep-2"
+    with Session(database.engine) as session:
+        signature = session.scalar(select(Signature))
+        refused = session.scalar(
+            select(ApprovalDecision).where(ApprovalDecision.accepted.is_(False))
+        )
+    assert signature is not None and signature.acting
+    assert refused is not None and refused.signer_id == "head"
+
+
+def test_drafter_cannot_approve_own_visa_but_may_when_signing_for_the_office(
+    database: Database,
+) -> None:
+    """Four-eyes rule: the drafter of a document cannot approve it, unless the drafter is the
+    signatory of the day."""
+    load_demo_office(database.engine)
+    run = FlowInThread(
+        sign_document,
+        registration_number=new_appeal(database),
+        title="Справка",
+        body="Справка о результатах",
+        drafter_id="dep-1",
+        visa_by="dep-1",
+    )
+    approval = waiting_approval(database.engine)
+    decide(approval, "dep-1")
+    approval = waiting_approval(database.engine, decisions_so_far=1)
+    with Session(database.engine) as session:
+        refusal = session.scalar(select(ApprovalDecision))
+    assert refusal is not None and "four-eyes" in refusal.reason
+    decide(approval, "dep-1", decision="return", comment="Переделать")
+    assert run.join()["decision"] == "return"
+    assert "document.dispatched" not in actions(database)  # a returned document is not sent
+
+
+def test_undecided_approval_escalated_once_when_checked_twice(database: Database) -> None:
+    load_demo_office(database.engine)
+    cal = WorkingCalendar()
+    due = today() - dt.timedelta(days=1)
+    with sessionmaker(database.engine).begin() as session:
+        pending_approval(session, due=due, day=due)
+    check_day = cal.on_or_next_working_day(today() + dt.timedelta(days=1))
+    first = check_deadlines(on=check_day)
+    second = check_deadlines(on=check_day)
+    assert (first["escalated"], second["escalated"]) == (1, 0)
+    with Session(database.engine) as session:
+        assert len(session.scalars(select(Escalation)).all()) == 1
+
+
+def test_check_skips_days_off_unless_forced(database: Database) -> None:
+    load_demo_office(database.engine)
+    assert check_deadlines(on=dt.date(2026, 12, 16))["skipped"] is True  # Independence Day
+    assert check_deadlines(on=dt.date(2026, 12, 16), force=True)["skipped"] is False

@@ -1,0 +1,81 @@
+"""Drive a flow that waits for a human: run it in a thread, resume it like a supervisor."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from prefect.client.orchestration import get_client
+from prefect.flow_runs import resume_flow_run
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from models.tables import Approval, ApprovalDecision
+
+
+class FlowInThread:
+    def __init__(self, fn: Callable[..., Any], **kwargs: Any) -> None:
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, kwargs), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        try:
+            self.result = fn(**kwargs)
+        except BaseException as exc:  # handed to the test
+            self.error = exc
+
+    def join(self, timeout: float = 60) -> Any:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the flow did not finish"
+        if self.error:
+            raise self.error
+        return self.result
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 60, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_state(flow_run_id: str) -> str:
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+    return state.name if state else ""
+
+
+def waiting_approval(engine: Engine, decisions_so_far: int = 0) -> Approval:
+    """The pending approval once its run is paused for the (n+1)-th decision."""
+
+    def ready() -> Approval | None:
+        with Session(engine) as session:
+            approval = session.scalar(select(Approval).order_by(Approval.id.desc()).limit(1))
+            if approval is None or approval.flow_run_id is None:
+                return None
+            given = session.scalar(
+                select(func.count()).where(ApprovalDecision.approval_id == approval.id)
+            )
+        if given == decisions_so_far and run_state(approval.flow_run_id) in {"Paused", "Suspended"}:
+            return approval
+        return None
+
+    return wait_until(ready, what="the run to wait for a decision")
+
+
+def decide(
+    approval: Approval, signer: str, decision: str = "approve", comment: str | None = None
+) -> None:
+    assert approval.flow_run_id
+    resume_flow_run(
+        UUID(approval.flow_run_id),
+        run_input={"decision": decision, "signer": signer, "comment": comment},
+    )
