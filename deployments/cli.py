@@ -305,8 +305,32 @@ def start(
     roster: Annotated[
         Path | None, typer.Option("--roster", help="Roster to load (default: the demo office).")
     ] = None,
+    check: Annotated[
+        bool, typer.Option("--check/--no-check", help="Run today's deadline check as a flow.")
+    ] = True,
     as_json: JsonFlag = False,
 ) -> None:
-    """Bring the office up here: migrate the database, load the roster, report the day."""
+    """Bring the office up here: migrate, load the roster, report the day, check deadlines."""
     data = commands.start(roster)
+    if check:
+        from flows.check_deadlines import check_deadlines
+
+        data["deadline_check"] = check_deadlines(force=True)
     emit(data, as_json, commands.render_start)
+
+
+@app.command("serve")
+@fails_cleanly
+def serve(
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Flow runs at once (default: no limit).")
+    ] = None,
+) -> None:
+    """Serve every deployment of prefect.yaml from this machine, with its schedules and
+    triggers, until Ctrl-C. Point it at a server with PREFECT_API_URL."""
+    from prefect import serve as prefect_serve
+
+    from deployments.catalog import all_deployments
+
+    commands.db_upgrade()
+    prefect_serve(*all_deployments(), limit=limit)

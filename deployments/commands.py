@@ -354,6 +354,12 @@ def render_start(d: dict[str, Any]) -> str:
         f"Audit chain: {'valid' if a['valid'] else 'BROKEN at ' + str(a['first_broken_seq'])},"
         f" {a['entries']} entries"
     )
+    if "deadline_check" in d:
+        c = d["deadline_check"]
+        lines.append(
+            f"Deadline check: {c['overdue']} overdue, {c['due_soon']} due soon, {c['reminders']}"
+            f" reminders, {c['reassigned']} reassigned, {c['escalated']} escalated"
+        )
     for o in d["calendar_overrides_pending_review"]:
         lines.append(f"Calendar entry to review (not applied): {o['date']} {o['name']}")
     return "\n".join(lines)

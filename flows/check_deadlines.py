@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run
 
 from models.calendar import WorkingCalendar, today
 from models.deadline_sweep import SweepConfig, SweepReport
@@ -65,7 +66,12 @@ def _summary(report: SweepReport) -> str:
     )
 
 
-@flow(name="check-deadlines", flow_run_name="deadline-check-{on}")
+def _run_name() -> str:
+    on = flow_run.parameters.get("on") or today()
+    return f"deadline-check-{on}"
+
+
+@flow(name="check-deadlines", flow_run_name=_run_name)
 def check_deadlines(
     on: dt.date | None = None,
     remind_within: int = 2,

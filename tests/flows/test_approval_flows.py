@@ -147,3 +147,14 @@ def test_check_skips_days_off_unless_forced(database: Database) -> None:
     load_demo_office(database.engine)
     assert check_deadlines(on=dt.date(2026, 12, 16))["skipped"] is True  # Independence Day
     assert check_deadlines(on=dt.date(2026, 12, 16), force=True)["skipped"] is False
+
+
+def test_main_job_runs_the_deadline_check(database: Database) -> None:
+    """`make run` = `prosecutor start`: bootstrap, then today's check as a flow run."""
+    from typer.testing import CliRunner
+
+    from deployments.cli import app
+
+    result = CliRunner().invoke(app, ["start"])
+    assert result.exit_code == 0, result.stderr
+    assert "Deadline check: 0 overdue" in result.stdout

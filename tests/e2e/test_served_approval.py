@@ -1,0 +1,198 @@
+"""End to end with a real local Prefect server and the served deployments: a signing run
+suspends (its worker freed), `prosecutor approvals decide` resumes it through the Prefect API,
+and the run finishes without repeating any completed step."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import procedure_store
+from models.calendar import today
+from models.db import make_engine
+from models.migrate import upgrade
+from models.procedures import ProcedureKind
+from models.tables import AuditEntry
+from tests.office import OFFICE, load_demo_office
+
+pytestmark = pytest.mark.e2e
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(check: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+        except (httpx.HTTPError, OSError):
+            value = None
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    db_url = f"sqlite:///{tmp_path / 'office.db'}"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PROSECUTOR_DATABASE_URL": db_url,
+    }
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    load_demo_office(engine)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=(logs / "server.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    served = None
+    try:
+        _wait(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 90, "the server")
+        served = subprocess.Popen(
+            [str(BIN / "prosecutor"), "serve"],
+            env=env,
+            stdout=(logs / "serve.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deployment = _wait(
+            lambda: (
+                httpx.get(f"{api}/deployments/name/sign-document/sign-document", timeout=2)
+                .json()
+                .get("id")
+            ),
+            90,
+            "the served deployment",
+        )
+        yield {"api": api, "env": env, "engine": engine, "deployment": deployment, "logs": logs}
+    finally:
+        if served:
+            _stop(served)
+        _stop(server)
+        engine.dispose()
+
+
+def _state(api: str, run_id: str) -> str:
+    return httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()["state"]["name"]
+
+
+def _actions(engine: Any) -> dict[str, int]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(AuditEntry.action, func.count()).group_by(AuditEntry.action)
+        ).all()
+    return dict(rows)
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "prosecutor"), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
+    api, env, engine = stack["api"], stack["env"], stack["engine"]
+    with sessionmaker(engine).begin() as session:
+        number = procedure_store.register_procedure(
+            session,
+            office_code=OFFICE,
+            kind=ProcedureKind.APPEAL,
+            title="Appeal",
+            year=today().year,
+        ).registration_number
+    created = httpx.post(
+        f"{api}/deployments/{stack['deployment']}/create_flow_run",
+        json={
+            "parameters": {
+                "registration_number": number,
+                "title": "Ответ",
+                "body": "Текст ответа",
+                "drafter_id": "as-1",
+            }
+        },
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    run_id = created.json()["id"]
+    _wait(lambda: _state(api, run_id) == "Suspended", 120, "the run to suspend")
+    before = _actions(engine)
+    assert before.get("document.drafted") == 1 and before.get("approval.requested") == 1
+
+    listed = json.loads(_cli(env, "approvals", "list", "--pending", "--json").stdout)
+    [approval] = listed
+    assert approval["signatory_id"] == "head" and approval["flow_run_id"] == run_id
+
+    refused = _cli(
+        env, "approvals", "decide", str(approval["id"]), "--as", "dep-1", "--decision", "approve"
+    )
+    assert refused.returncode == 1 and "not the authorised signatory" in refused.stderr
+    assert _state(api, run_id) == "Suspended"  # a refused decision does not wake the run
+
+    given = _cli(
+        env,
+        "approvals",
+        "decide",
+        str(approval["id"]),
+        "--as",
+        "head",
+        "--decision",
+        "approve",
+        "--json",
+    )
+    assert given.returncode == 0, given.stderr
+    _wait(lambda: _state(api, run_id) == "Completed", 120, "the resumed run to complete")
+
+    after = _actions(engine)
+    for step in ("document.drafted", "approval.requested", "procedure.registered"):
+        assert after.get(step) == before.get(step) == 1, step  # nothing done twice
+    assert after.get("approval.approved") == 1 and after.get("document.dispatched") == 1
+    assert after.get("approval.refused") == 1
+
+    verified = _cli(env, "documents", "verify", str(approval["document_id"]), "--json")
+    assert verified.returncode == 0 and json.loads(verified.stdout)["signers"] == ["head"]
+    with engine.begin() as conn:  # someone edits the signed text in the database
+        conn.execute(
+            text("UPDATE documents SET body = body || ' (изменено)' WHERE id = :id"),
+            {"id": approval["document_id"]},
+        )
+    tampered = _cli(env, "documents", "verify", str(approval["document_id"]))
+    assert tampered.returncode == 1 and "INVALID" in tampered.stdout
+    assert _cli(env, "audit", "verify").returncode == 0
