@@ -9,7 +9,7 @@ from uuid import UUID
 
 import typer
 
-from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
+from deployments.cli_support import JsonFlag, OnDate, emit, fails_cleanly, office_session
 from deployments.errors import BadInput
 from models import approval_store
 from models.approvals import Decision
@@ -163,7 +163,7 @@ def documents_verify(
 @deadlines_app.command("check")
 @fails_cleanly
 def deadlines_check(
-    on: Annotated[str | None, typer.Option("--on", help="Day to check (default today).")] = None,
+    on: OnDate = None,
     remind_within: Annotated[int, typer.Option(min=0)] = 2,
     escalate_every: Annotated[int, typer.Option(min=1)] = 2,
     force: Annotated[bool, typer.Option(help="Check even on a day off.")] = False,

@@ -13,7 +13,7 @@ import typer
 
 from deployments import commands
 from deployments.approvals_cli import approvals_app, deadlines_app, documents_app, notifications_app
-from deployments.cli_support import As, JsonFlag, emit, fails_cleanly, office_session
+from deployments.cli_support import As, JsonFlag, OnDate, emit, fails_cleanly, office_session
 
 app = typer.Typer(
     name="prosecutor",
@@ -90,9 +90,7 @@ def roster_load(
 @roster_app.command("show")
 @fails_cleanly
 def roster_show(
-    on: Annotated[
-        str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default today).")
-    ] = None,
+    on: OnDate = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Staff and who is present on a day."""
@@ -163,9 +161,7 @@ def acting_add(
 @app.command("signatory")
 @fails_cleanly
 def signatory(
-    on: Annotated[
-        str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default today).")
-    ] = None,
+    on: OnDate = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Who signs documents on behalf of the office on a day (Regulation cl. 14-15)."""

@@ -16,6 +16,9 @@ from models.db import default_engine, transaction
 from models.migrate import current_revision, head_revision
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+OnDate = Annotated[
+    str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default today in Almaty).")
+]
 As = Annotated[str, typer.Option("--as", help="Who does this (recorded in the audit log).")]
 
 P = ParamSpec("P")

@@ -277,6 +277,31 @@ def precheck(
     )
 
 
+def _decision_row(
+    *,
+    approval_id: int,
+    attempt: int | None,
+    signer_id: str,
+    decision: Decision,
+    comment: str | None,
+    accepted: bool,
+    reason: str,
+    channel: str,
+    at: dt.datetime,
+) -> ApprovalDecision:
+    return ApprovalDecision(
+        approval_id=approval_id,
+        attempt=attempt,
+        signer_id=signer_id,
+        decision=decision.value,
+        comment=comment,
+        accepted=accepted,
+        reason=reason,
+        channel=channel,
+        decided_at=at,
+    )
+
+
 def record_refusal(
     session: Session,
     *,
@@ -290,16 +315,16 @@ def record_refusal(
     comment: str | None = None,
 ) -> DecisionOutcome:
     session.add(
-        ApprovalDecision(
+        _decision_row(
             approval_id=approval_id,
             attempt=attempt,
             signer_id=signer_id,
-            decision=decision.value,
+            decision=decision,
             comment=comment,
             accepted=False,
             reason=reason,
             channel=channel,
-            decided_at=at,
+            at=at,
         )
     )
     session.flush()
@@ -395,16 +420,16 @@ def record_decision(
         )
     session.expire(approval)
     session.add(
-        ApprovalDecision(
+        _decision_row(
             approval_id=approval_id,
             attempt=attempt,
             signer_id=signer_id,
-            decision=decision.value,
+            decision=decision,
             comment=comment,
             accepted=True,
             reason=verdict.reason,
             channel=channel,
-            decided_at=at,
+            at=at,
         )
     )
     signature_id = None
