@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from deployments import commands
+from deployments.appeals_cli import appeals_app
 from deployments.approvals_cli import approvals_app, deadlines_app, documents_app, notifications_app
 from deployments.cli_support import As, JsonFlag, OnDate, emit, fails_cleanly, office_session
 
@@ -46,6 +47,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(terms_app, name="terms")
 app.add_typer(audit_app, name="audit")
 app.add_typer(validate_app, name="validate")
+app.add_typer(appeals_app, name="appeals")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(documents_app, name="documents")
 app.add_typer(deadlines_app, name="deadlines")

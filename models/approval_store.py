@@ -32,6 +32,9 @@ _STATUS_OF = {
 }
 
 
+REDRAFT = "redraft:"
+
+
 class ApprovalError(LookupError):
     pass
 
@@ -73,6 +76,11 @@ class DecisionOutcome:
     status: str  # the approval's status after this decision
     signature_id: int | None = None
 
+    @property
+    def redraft(self) -> bool:
+        """Refused because the document names another signatory: redraft it for today's."""
+        return not self.accepted and self.reason.startswith(REDRAFT)
+
 
 def create_document(
     session: Session,
@@ -85,8 +93,10 @@ def create_document(
     drafted_by: str | None,
     access_level: AccessLevel = AccessLevel.PUBLIC,
     actor: str | None = None,
+    signatory_id: str | None = None,
 ) -> Document:
     doc = Document(
+        signatory_id=signatory_id,
         procedure_id=procedure_id,
         kind=kind,
         language=language,
@@ -119,6 +129,7 @@ def draft_document(
     body: str,
     drafted_by: str | None,
     access_level: AccessLevel = AccessLevel.PUBLIC,
+    signatory_id: str | None = None,
 ) -> Document:
     """A procedure's draft, created once: the same text of the same kind is found again."""
     existing = session.scalar(
@@ -139,6 +150,7 @@ def draft_document(
         body=body,
         drafted_by=drafted_by,
         access_level=access_level,
+        signatory_id=signatory_id,
     )
 
 
@@ -380,6 +392,11 @@ def record_decision(
     doc = session.get_one(Document, approval.document_id)
     if verdict.accepted and document_hash(doc.body) != approval.document_sha256:
         verdict = Verdict(False, "the document changed after the approval was requested")
+    named = doc.signatory_id
+    if verdict.accepted and decision is Decision.APPROVE and named and named != signer_id:
+        verdict = Verdict(
+            False, f"{REDRAFT} the document is drafted for signature by {named}, not {signer_id}"
+        )
     if not verdict.accepted:
         return record_refusal(
             session,

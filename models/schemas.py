@@ -194,6 +194,9 @@ class AppealIn(Strict):
     contact: Contact | None = None
     language: Language
     channel: Channel
+    topic: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,59}$")] | None = Field(
+        None, description="category chosen at submission, e.g. labour_rights; see competence.yaml"
+    )
     subject: Annotated[str, StringConstraints(min_length=3, max_length=300)]
     text: Annotated[str, StringConstraints(min_length=10, max_length=100_000)]
     received_at: dt.datetime

@@ -206,6 +206,8 @@ class Document(Base):
     drafted_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     dispatched_at: Mapped[dt.datetime | None]  # sent to its addressee (recorded once)
+    # who the text names as signatory: only that person may sign it (None: not named)
+    signatory_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
 
 
 class Approval(Base):
@@ -294,6 +296,45 @@ class Escalation(Base):
     reason: Mapped[str] = mapped_column(String(500))
     on_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class AppealStatus(StrEnum):
+    REGISTERED = "registered"
+    REJECTED = "rejected"  # invalid input, kept with the reason
+
+
+class AppealRow(Base):
+    """An appeal (обращение) as received: stored and numbered before anything else happens."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (
+        CheckConstraint(
+            "(status = 'rejected') = (procedure_id IS NULL)", name="registered_has_procedure"
+        ),
+        CheckConstraint(
+            "(status = 'rejected') = (rejection_reason IS NOT NULL)", name="rejected_has_reason"
+        ),
+        Index(None, "applicant_id", "text_sha256"),
+        Index(None, "status", "review_flow_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    status: Mapped[AppealStatus] = mapped_column(str_enum(AppealStatus, "appeal_status"))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)  # the input exactly as received
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"), unique=True)
+    applicant_id: Mapped[str | None] = mapped_column(String(12))  # IIN or BIN
+    applicant_name: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(2))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    topic: Mapped[str | None] = mapped_column(String(60))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime]
+    stored_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    event_emitted_at: Mapped[dt.datetime | None]
+    review_flow_run_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class Notification(Base):

@@ -16,7 +16,6 @@ import os
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
@@ -24,10 +23,7 @@ from models import approval_store
 from models.approval_store import ApprovalView, DecisionOutcome
 from models.approvals import Decision
 from models.db import transaction
-
-# Prefect's own wait limit is not the legal deadline: the deadline check escalates late
-# approvals. A long limit keeps a run from failing on Prefect's clock.
-WAIT_LIMIT_SECONDS = 366 * 24 * 3600
+from tasks.waiting import wait_for
 
 
 def four_eyes_enabled() -> bool:
@@ -36,10 +32,6 @@ def four_eyes_enabled() -> bool:
         "false",
         "no",
     }
-
-
-def pause_poll_seconds() -> int:
-    return int(os.environ.get("PROSECUTOR_PAUSE_POLL_SECONDS", "10"))
 
 
 class ApprovalDecisionInput(RunInput):
@@ -135,18 +127,6 @@ def approval_description(view: ApprovalView) -> str:
     )
 
 
-def _wait_for_decision(view: ApprovalView, attempt: int) -> ApprovalDecisionInput:
-    form = ApprovalDecisionInput.with_initial_data(description=approval_description(view))
-    key = f"approval-{view.id}-{attempt}"
-    context = FlowRunContext.get()
-    from_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
-    if from_deployment:
-        return suspend_flow_run(wait_for_input=form, timeout=WAIT_LIMIT_SECONDS, key=key)
-    return pause_flow_run(
-        wait_for_input=form, timeout=WAIT_LIMIT_SECONDS, poll_interval=pause_poll_seconds(), key=key
-    )
-
-
 def request_approval(
     procedure_id: int,
     step: str,
@@ -171,10 +151,15 @@ def request_approval(
             view.signatory_id or "the regional office",
             view.due_date,
         )
-        given = _wait_for_decision(view, attempt)
+        given = wait_for(
+            ApprovalDecisionInput, approval_description(view), f"approval-{view.id}-{attempt}"
+        )
         outcome = record_decision(view.id, attempt, given)
         if outcome.accepted:
             logger.info("Approval %s: %s by %s", view.id, outcome.decision, outcome.signer_id)
+            return outcome
+        if outcome.redraft:  # the caller drafts the document again for today's signatory
+            logger.warning("Approval %s: %s", view.id, outcome.reason)
             return outcome
         logger.warning(
             "Approval %s: decision of %s refused: %s", view.id, outcome.signer_id, outcome.reason

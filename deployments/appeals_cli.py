@@ -1,0 +1,278 @@
+"""``prosecutor appeals``: intake, reconciliation, the assistant's report, the timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from rich.progress import track
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
+from deployments.errors import BadInput
+from deployments.events import emit_appeals_received, emit_information_answered
+from models import appeal_store
+from models.appeals import may_report
+from models.calendar import WorkingCalendar, today
+from models.db import transaction
+from models.roster_store import read_roster
+from models.settings import get_settings
+from models.tables import Duty, Office
+from models.timeline import procedure_timeline
+
+appeals_app = typer.Typer(help="Appeals (обращения): intake and review.", no_args_is_help=True)
+
+
+def _records(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    """(where, text, problem) of each appeal in a file, a JSON-lines file or a folder; a
+    problem found before parsing (not UTF-8) is stored as the rejection reason."""
+    if path.is_dir():
+        for file in sorted(path.glob("*.json*")):
+            yield from _records(file)
+        return
+    if not path.exists():
+        raise BadInput(f"{path}: no such file or folder")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        kept = data.decode("utf-8", errors="backslashreplace")  # as received, nothing lost
+        yield str(path), kept, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        return
+    if path.suffix.lower() == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield f"{path}:{number}", line, None
+    else:
+        yield str(path), text, None
+
+
+def _office_code(session: Session) -> str:
+    codes = list(session.scalars(select(Office.code)))
+    if len(codes) == 1:
+        return codes[0]
+    configured = get_settings().office_code
+    if configured in codes:
+        return configured
+    raise BadInput("set PROSECUTOR_OFFICE_CODE: the roster has no office, or several")
+
+
+@appeals_app.command("submit")
+@fails_cleanly
+def submit(
+    path: Annotated[Path, typer.Argument(help="An appeal (.json), appeals (.jsonl) or a folder.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate, store and number each appeal, then announce it to Prefect. Invalid appeals are
+    stored as rejected with the reason, and the command exits 1."""
+    with office_session() as session:
+        office = _office_code(session)
+    calendar = WorkingCalendar()
+    records = list(_records(path))
+    results = []
+    many = len(records) > 1 and not as_json
+    for where, raw, problem in track(records, description="Storing appeals") if many else records:
+        with transaction() as session:  # one appeal, one transaction: a bad one spoils nothing
+            if problem:
+                result = appeal_store.store_rejected(session, raw, problem)
+            else:
+                result = appeal_store.intake(session, raw, office, calendar)
+        results.append({"source": where, **_as_dict(result)})
+    new = [r for r in results if r["status"] == "registered"]
+    announced = emit_appeals_received([r["registration_number"] for r in new])
+    if announced:
+        with transaction() as session:
+            appeal_store.mark_evented(session, [r["appeal_id"] for r in new])
+    summary = {
+        "registered": len(new),
+        "duplicates": sum(r["status"] == "duplicate" for r in results),
+        "rejected": sum(r["status"] == "rejected" for r in results),
+        "announced": announced,
+        "appeals": results,
+    }
+    emit(summary, as_json, _render_submit)
+    if summary["rejected"]:
+        raise typer.Exit(1)
+
+
+def _as_dict(result: appeal_store.IntakeResult) -> dict[str, Any]:
+    return {
+        "appeal_id": result.appeal_id,
+        "status": result.status,
+        "registration_number": result.registration_number,
+        "reason": result.reason,
+        "external_id": result.external_id,
+    }
+
+
+def _render_submit(d: dict[str, Any]) -> str:
+    lines = [
+        f"{r['source']}: {r['status']} {r['registration_number'] or ''}"
+        f" {r['reason'] or ''}".rstrip()
+        for r in d["appeals"]
+    ]
+    lines.append(
+        f"{d['registered']} registered, {d['duplicates']} already registered,"
+        f" {d['rejected']} rejected"
+    )
+    if d["registered"] and not d["announced"]:
+        lines.append(
+            "Prefect not reached (PREFECT_API_URL unset): the appeals are stored; run"
+            " `prosecutor appeals reconcile` to start their review"
+        )
+    return "\n".join(lines)
+
+
+@appeals_app.command("reconcile")
+@fails_cleanly
+def reconcile(
+    older_than: Annotated[
+        int, typer.Option(help="Seconds since storing before an appeal counts as missed.")
+    ] = 60,
+    as_json: JsonFlag = False,
+) -> None:
+    """Start the review of stored appeals whose event never produced a run."""
+    from prefect.deployments import run_deployment
+
+    with office_session() as session:
+        numbers = appeal_store.without_review(session, dt.timedelta(seconds=older_than))
+    started = []
+    for number in numbers:
+        run = run_deployment(
+            "review-appeal/review-appeal",
+            parameters={"appeal_ref": number},
+            timeout=0,
+            as_subflow=False,
+            idempotency_key=f"review-{number}",  # reconciling twice starts one run
+        )
+        started.append({"registration_number": number, "flow_run_id": str(run.id)})
+    emit(
+        started,
+        as_json,
+        lambda rows: (
+            "\n".join(f"{r['registration_number']}: review started" for r in rows)
+            or "nothing to reconcile"
+        ),
+    )
+
+
+@appeals_app.command("report")
+@fails_cleanly
+def report(
+    number: Annotated[str, typer.Argument(help="Registration number of the appeal.")],
+    assistant: Annotated[str, typer.Option("--as", help="Your staff id.")],
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            help="upheld, partly_upheld, not_upheld, explained; none for an interim report."
+        ),
+    ] = None,
+    findings: Annotated[str, typer.Option(help="What was established (goes into the reply).")] = "",
+    measures: Annotated[str | None, typer.Option(help="Acts of response taken.")] = None,
+    extend: Annotated[
+        str | None, typer.Option("--extend", help="Reason to extend the term.")
+    ] = None,
+    request: Annotated[
+        list[str] | None, typer.Option("--request", help="'BODY: QUESTION', repeatable.")
+    ] = None,
+    summon: Annotated[
+        list[str] | None, typer.Option("--summon", help="'PERSON|YYYY-MM-DD|PURPOSE', repeatable.")
+    ] = None,
+    file_access: Annotated[
+        bool, typer.Option("--file-access", help="The applicant asked to see the materials.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Give the assistant's consideration report to the waiting review run."""
+    with office_session() as session:
+        row, proc = appeal_store.by_number(session, number)
+        duty = session.scalar(
+            select(Duty).where(Duty.procedure_id == proc.id, Duty.step == "consider")
+        )
+        if not may_report(
+            read_roster(session), today(), duty.assignee_id if duty else None, assistant
+        ):
+            raise BadInput(f"refused: {assistant} is not assigned to appeal {number}")
+    run_id = row.review_flow_run_id
+    if not run_id:
+        raise BadInput(f"appeal {number} has no review run yet: see `prosecutor appeals reconcile`")
+    from prefect.client.orchestration import get_client
+    from prefect.flow_runs import resume_flow_run
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(run_id)).state
+    if not state or state.name not in {"Paused", "Suspended"}:
+        now = state.name if state else "unknown"
+        raise BadInput(f"the review of {number} is not waiting for a report ({now})")
+    payload: dict[str, Any] = {
+        "assistant": assistant,
+        "outcome": outcome,
+        "findings": findings,
+        "measures": measures,
+        "extension_reason": extend,
+        "information_requests": [_request(r) for r in request or []],
+        "summons": [_summons(s) for s in summon or []],
+        "file_access_requested": file_access,
+    }
+    resume_flow_run(UUID(run_id), run_input=payload)
+    emit(
+        {"registration_number": number, "flow_run_id": run_id, "resumed": True},
+        as_json,
+        lambda d: f"report given to the review of {d['registration_number']}",
+    )
+
+
+def _request(text: str) -> dict[str, str]:
+    body, sep, question = text.partition(":")
+    if not sep or not body.strip() or not question.strip():
+        raise BadInput(f"--request {text!r}: expected 'BODY: QUESTION'")
+    return {"body": body.strip(), "question": question.strip()}
+
+
+def _summons(text: str) -> dict[str, str]:
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) < 2:
+        raise BadInput(f"--summon {text!r}: expected 'PERSON|YYYY-MM-DD|PURPOSE'")
+    try:
+        dt.date.fromisoformat(parts[1])
+    except ValueError:
+        raise BadInput(f"--summon {text!r}: {parts[1]!r} is not a date") from None
+    return {
+        "person": parts[0],
+        "on": parts[1],
+        "purpose": parts[2] if len(parts) > 2 else "explanations",
+    }
+
+
+@appeals_app.command("answer")
+@fails_cleanly
+def answer(
+    duty_id: Annotated[int, typer.Argument(help="The request's duty id (see the timeline).")],
+    text: Annotated[str, typer.Option("--text", help="The answer received.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Announce an answer to an information request (event prosecutor.information.answered)."""
+    with office_session() as session:
+        if session.get(Duty, duty_id) is None:
+            raise BadInput(f"no duty {duty_id}")
+    if not emit_information_answered(duty_id, text):
+        raise BadInput("Prefect not reached (PREFECT_API_URL unset): the answer was not announced")
+    emit(
+        {"duty_id": duty_id, "announced": True},
+        as_json,
+        lambda d: f"answer to duty {d['duty_id']} announced",
+    )
+
+
+@appeals_app.command("show")
+@fails_cleanly
+def show(number: Annotated[str, typer.Argument()]) -> None:
+    """The appeal's timeline, duties and documents (Markdown)."""
+    with office_session() as session:
+        _, proc = appeal_store.by_number(session, number)
+        typer.echo(procedure_timeline(session, proc.id))

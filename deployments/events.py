@@ -1,0 +1,48 @@
+"""Events the office emits to Prefect, after the data they announce is stored."""
+
+from __future__ import annotations
+
+import os
+
+APPEAL_RECEIVED = "prosecutor.appeal.received"
+INFORMATION_ANSWERED = "prosecutor.information.answered"
+
+
+def prefect_configured() -> bool:
+    """Events reach deployment triggers only on a real server (not the ephemeral one)."""
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def emit_appeals_received(numbers: list[str]) -> bool:
+    """Announce registered appeals; False when they could not be announced (reconcile later)."""
+    if not numbers or not prefect_configured():
+        return False
+    from prefect.events import emit_event
+    from prefect.events.worker import EventsWorker
+
+    for number in numbers:
+        emit_event(
+            event=APPEAL_RECEIVED,
+            resource={
+                "prefect.resource.id": f"prosecutor.appeal.{number}",
+                "prosecutor.kind": "appeal",
+            },
+            payload={"registration_number": number},
+        )
+    EventsWorker.drain_all()  # sent before this process exits
+    return True
+
+
+def emit_information_answered(duty_id: int, answer: str) -> bool:
+    if not prefect_configured():
+        return False
+    from prefect.events import emit_event
+    from prefect.events.worker import EventsWorker
+
+    emit_event(
+        event=INFORMATION_ANSWERED,
+        resource={"prefect.resource.id": f"prosecutor.duty.{duty_id}", "prosecutor.kind": "duty"},
+        payload={"answer": answer[:5000]},
+    )
+    EventsWorker.drain_all()
+    return True

@@ -1,0 +1,107 @@
+"""Documents the office sends, rendered from Jinja2 templates in Kazakh and Russian.
+
+Autoescaping is on: an applicant's text with HTML or template syntax is shown as text. Every
+document carries its registration number, date, signatory and the office's details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from models.roster import Position
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LANGUAGES = ("kk", "ru")
+KINDS = ("reply", "redirection_notice", "extension_notice", "termination_notice")
+
+_TITLES = {
+    Position.DISTRICT_PROSECUTOR: {"ru": "Прокурор района", "kk": "Аудан прокуроры"},
+    Position.DEPUTY: {"ru": "Заместитель прокурора района", "kk": "Аудан прокурорының орынбасары"},
+}
+_ACTING_HEAD = {"ru": "И.о. прокурора района", "kk": "Аудан прокурорының міндетін атқарушы"}
+
+OUTCOMES = {
+    "upheld": {
+        "ru": "доводы обращения подтвердились, обращение удовлетворено",
+        "kk": "өтініштің дәлелдері расталды, өтініш қанағаттандырылды",
+    },
+    "partly_upheld": {
+        "ru": "обращение удовлетворено частично",
+        "kk": "өтініш ішінара қанағаттандырылды",
+    },
+    "not_upheld": {
+        "ru": "доводы обращения не подтвердились, в удовлетворении отказано",
+        "kk": "өтініштің дәлелдері расталмады, қанағаттандырудан бас тартылды",
+    },
+    "explained": {"ru": "даны разъяснения", "kk": "түсініктеме берілді"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    office_name_kk: str
+    office_name_ru: str
+    office_address: str | None
+    signatory_name: str
+    signatory_position: Position
+    acting: bool  # signs as the person replacing the head (cl. 15)
+
+
+def signatory_title(position: Position, acting: bool, language: str) -> str:
+    if acting:
+        return _ACTING_HEAD[language]
+    if position not in _TITLES:
+        raise ValueError(f"a {position} does not sign on behalf of the office")
+    return _TITLES[position][language]
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        undefined=StrictUndefined,  # a missing field is an error, not a blank in a letter
+        keep_trailing_newline=True,
+    )
+
+
+def render(
+    kind: str,
+    language: str,
+    *,
+    letterhead: Letterhead,
+    registration_number: str,
+    date: dt.date,
+    **fields: Any,
+) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"documents are issued in kk or ru, not {language!r}")
+    if kind not in KINDS:
+        raise ValueError(f"no document kind {kind!r}")
+    template = environment().get_template(f"{language}/{kind}.html.j2")
+    return template.render(
+        language=language,
+        office_name=letterhead.office_name_kk if language == "kk" else letterhead.office_name_ru,
+        office_address=letterhead.office_address,
+        signatory_title=signatory_title(letterhead.signatory_position, letterhead.acting, language),
+        signatory_name=letterhead.signatory_name,
+        registration_number=registration_number,
+        date=f"{date:%d.%m.%Y}",
+        outcome_text=OUTCOMES.get(fields.get("outcome", ""), {"ru": "", "kk": ""}),
+        **fields,
+    )
+
+
+def as_text(document: str) -> str:
+    """The readable text of a rendered document, for previews (tags dropped, entities decoded)."""
+    text = re.sub(r"<(br|/p|/header|/footer)[^>]*>", "\n", document)
+    text = re.sub(r"<[^>]+>", "", text)
+    return re.sub(r"\n\s*\n+", "\n\n", html.unescape(text)).strip()

@@ -1,0 +1,76 @@
+"""A procedure's timeline, from the audit log, as Markdown for supervisors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models.calendar import ALMATY
+from models.tables import Approval, AuditEntry, Document, Duty, Procedure, Signature
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def procedure_timeline(session: Session, procedure_id: int) -> str:
+    proc = session.get_one(Procedure, procedure_id)
+    number = proc.registration_number
+    documents = session.scalars(select(Document).where(Document.procedure_id == procedure_id)).all()
+    approvals = session.scalars(
+        select(Approval.id).where(Approval.procedure_id == procedure_id)
+    ).all()
+    duties = session.scalars(select(Duty).where(Duty.procedure_id == procedure_id)).all()
+    related = or_(
+        AuditEntry.entity_id == number,
+        AuditEntry.entity_id.like(f"{number}#%"),
+        (AuditEntry.entity_kind == "document")
+        & AuditEntry.entity_id.in_([str(d.id) for d in documents]),
+        (AuditEntry.entity_kind == "approval")
+        & AuditEntry.entity_id.in_([str(a) for a in approvals]),
+        (AuditEntry.entity_kind == "duty") & AuditEntry.entity_id.in_([str(d.id) for d in duties]),
+    )
+    entries = session.scalars(select(AuditEntry).where(related).order_by(AuditEntry.seq)).all()
+    signed = {
+        s.document_id: s.signer_id
+        for s in session.scalars(
+            select(Signature).where(Signature.document_id.in_([d.id for d in documents]))
+        )
+    }
+
+    def when(at: dt.datetime) -> str:
+        at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        return f"{at.astimezone(ALMATY):%d.%m.%Y %H:%M}"
+
+    lines = [
+        f"# {number}: {_cell(proc.title)}",
+        "",
+        f"**Status:** {proc.status.value}  ",
+        f"**Assignee:** {proc.assignee_id or '-'}  ",
+        f"**Due:** {proc.due_date:%d.%m.%Y}" if proc.due_date else "**Due:** -",
+        "",
+        "## Timeline",
+        "",
+        "| when (Almaty) | who | what | details |",
+        "|---|---|---|---|",
+    ]
+    for e in entries:
+        lines.append(f"| {when(e.at)} | {_cell(e.actor)} | {e.action} | {_cell(e.payload)[:300]} |")
+    lines += ["", "## Duties", "", "| step | assignee | due | status |", "|---|---|---|---|"]
+    lines += [
+        f"| {d.step} | {d.assignee_id or '-'} | {d.due_date or '-'} | {d.status.value} |"
+        for d in duties
+    ]
+    lines += [
+        "",
+        "## Documents",
+        "",
+        "| id | kind | signed by | sent | SHA-256 |",
+        "|---|---|---|---|---|",
+    ]
+    for d in documents:
+        sent = "yes" if d.dispatched_at else "no"
+        lines.append(f"| {d.id} | {d.kind} | {signed.get(d.id, '-')} | {sent} | `{d.sha256}` |")
+    return "\n".join(lines) + "\n"
