@@ -56,7 +56,9 @@ OPEN_STATUSES = frozenset(
 _S = ProcedureStatus
 TRANSITIONS: dict[ProcedureStatus, frozenset[ProcedureStatus]] = {
     _S.REGISTERED: frozenset({_S.IN_PROGRESS, _S.REDIRECTED, _S.CLOSED, _S.REJECTED}),
-    _S.IN_PROGRESS: frozenset({_S.AWAITING_APPROVAL, _S.AWAITING_ANSWER, _S.SUSPENDED, _S.CLOSED}),
+    _S.IN_PROGRESS: frozenset(
+        {_S.AWAITING_APPROVAL, _S.AWAITING_ANSWER, _S.SUSPENDED, _S.CLOSED, _S.REDIRECTED}
+    ),
     _S.AWAITING_APPROVAL: frozenset({_S.IN_PROGRESS, _S.AWAITING_ANSWER, _S.CLOSED}),
     _S.AWAITING_ANSWER: frozenset({_S.IN_PROGRESS, _S.AWAITING_APPROVAL, _S.CLOSED}),
     _S.SUSPENDED: frozenset({_S.IN_PROGRESS, _S.CLOSED}),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from models import audit, procedure_store
 from models.appeal_store import by_number, parsed
 from models.appeals import choose_assignee, default_register
-from models.calendar import WorkingCalendar, today
+from models.calendar import WorkingCalendar, local_date, today
 from models.db import transaction
 from models.procedures import ProcedureStatus
 from models.roster_store import read_roster
@@ -95,7 +95,7 @@ def register(number: str) -> AppealCase:
             applicant_address=appeal.contact.address if appeal.contact else None,
             subject=appeal.subject,
             topic=appeal.topic,
-            received_on=appeal.received_at.date(),
+            received_on=local_date(appeal.received_at),
             due_date=proc.due_date or today(),
             claimed_elsewhere=elsewhere,
         )

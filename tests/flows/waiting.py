@@ -79,3 +79,24 @@ def decide(
         UUID(approval.flow_run_id),
         run_input={"decision": decision, "signer": signer, "comment": comment},
     )
+
+
+def pause_key(flow_run_id: str) -> str | None:
+    """The key of the wait a run is in, or None when it is not waiting."""
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+    if state is None or state.name not in {"Paused", "Suspended"}:
+        return None
+    return state.state_details.pause_key
+
+
+def wait_for_key(flow_run_id: str, prefix: str, timeout: float = 60) -> str:
+    return wait_until(
+        lambda: (k := pause_key(flow_run_id)) and k.startswith(prefix) and k,
+        timeout,
+        f"run {flow_run_id} to wait at {prefix}",
+    )
+
+
+def resume(flow_run_id: str, **given: Any) -> None:
+    resume_flow_run(UUID(flow_run_id), run_input=given)
