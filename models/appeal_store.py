@@ -66,7 +66,11 @@ def _external_id(raw: Any) -> str | None:
 def _existing(session: Session, external_id: str | None) -> AppealRow | None:
     if external_id is None:
         return None
-    return session.scalar(select(AppealRow).where(AppealRow.external_id == external_id))
+    return session.scalar(
+        select(AppealRow).where(
+            AppealRow.external_id == external_id, AppealRow.status == AppealStatus.REGISTERED
+        )
+    )
 
 
 def _result_of(session: Session, row: AppealRow, status: str | None = None) -> IntakeResult:

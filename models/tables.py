@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -316,10 +317,18 @@ class AppealRow(Base):
         ),
         Index(None, "applicant_id", "text_sha256"),
         Index(None, "status", "review_flow_run_id"),
+        # one registration per external id; rejected attempts may repeat and be corrected
+        Index(
+            "uq_appeals_external_id_registered",
+            "external_id",
+            unique=True,
+            sqlite_where=text("status = 'registered'"),
+            postgresql_where=text("status = 'registered'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[AppealStatus] = mapped_column(str_enum(AppealStatus, "appeal_status"))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)  # the input exactly as received

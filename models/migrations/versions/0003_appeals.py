@@ -67,10 +67,16 @@ def upgrade() -> None:
             ["procedure_id"], ["procedures.id"], name=op.f("fk_appeals_procedure_id_procedures")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appeals")),
-        sa.UniqueConstraint("external_id", name=op.f("uq_appeals_external_id")),
         sa.UniqueConstraint("procedure_id", name=op.f("uq_appeals_procedure_id")),
     )
     with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_appeals_external_id_registered",
+            ["external_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'registered'"),
+            postgresql_where=sa.text("status = 'registered'"),
+        )
         batch_op.create_index(
             batch_op.f("ix_appeals_applicant_id_text_sha256"),
             ["applicant_id", "text_sha256"],
@@ -95,6 +101,7 @@ def downgrade() -> None:
         batch_op.drop_column("signatory_id")
 
     with op.batch_alter_table("appeals", schema=None) as batch_op:
+        batch_op.drop_index("uq_appeals_external_id_registered")
         batch_op.drop_index(batch_op.f("ix_appeals_status_review_flow_run_id"))
         batch_op.drop_index(batch_op.f("ix_appeals_applicant_id_text_sha256"))
 

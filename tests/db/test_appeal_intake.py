@@ -1,0 +1,106 @@
+"""Intake on both databases: stored and numbered first; invalid input kept with the reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import appeal_store
+from models.calendar import WorkingCalendar
+from models.deadlines import TermUnit, due_date
+from models.tables import AppealRow, AppealStatus, Procedure
+from tests.conftest import Database
+from tests.office import load_demo_office
+
+CAL = WorkingCalendar(overrides=[])
+
+
+def raw(**over: object) -> str:
+    data: dict[str, object] = {
+        "external_id": "eo-1",
+        "applicant": {
+            "kind": "individual",
+            "iin": "850315400015",
+            "last_name": "A",
+            "first_name": "B",
+        },
+        "contact": {"phone": "+7 701 111 22 33"},
+        "language": "ru",
+        "channel": "e_otinish",
+        "subject": "Жалоба",
+        "text": "Прошу проверить законность действий.",
+        "received_at": "2026-03-18T16:00:00+05:00",
+    }
+    data.update(over)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def take(database: Database, text: str) -> appeal_store.IntakeResult:
+    with sessionmaker(database.engine).begin() as session:
+        return appeal_store.intake(session, text, "ALM-BST", CAL)
+
+
+def test_valid_appeal_is_numbered_with_its_statutory_due_date(database: Database) -> None:
+    """APPC art. 76: due 15 working days after receipt (18 March 2026: Nauryz skipped)."""
+    load_demo_office(database.engine)
+    result = take(database, raw())
+    assert result.status == "registered" and result.registration_number == "ALM-BST-APL-2026-000001"
+    with Session(database.engine) as session:
+        proc = session.scalar(select(Procedure))
+    assert (
+        proc.due_date
+        == due_date(dt.date(2026, 3, 18), 15, TermUnit.WORKING_DAYS, CAL)
+        == dt.date(2026, 4, 13)
+    )
+    assert take(database, raw(external_id="eo-2")).registration_number == "ALM-BST-APL-2026-000002"
+
+
+def test_invalid_iin_is_stored_as_rejected_with_a_clear_reason(database: Database) -> None:
+    load_demo_office(database.engine)
+    bad = raw(
+        applicant={"kind": "individual", "iin": "850315400016", "last_name": "A", "first_name": "B"}
+    )
+    result = take(database, bad)
+    assert result.status == "rejected" and result.registration_number is None
+    assert result.reason == "applicant.individual.iin: IIN 850315400016 has a wrong check digit"
+    with Session(database.engine) as session:
+        row = session.scalar(select(AppealRow))
+    assert row.status is AppealStatus.REJECTED and row.raw == bad  # nothing lost
+    assert row.external_id == "eo-1"
+
+
+def test_malformed_json_is_kept_too(database: Database) -> None:
+    load_demo_office(database.engine)
+    result = take(database, '{"subject": "x",')
+    assert result.status == "rejected" and "malformed JSON" in (result.reason or "")
+
+
+def test_resubmitted_appeal_is_not_registered_twice(database: Database) -> None:
+    load_demo_office(database.engine)
+    first = take(database, raw())
+    again = take(database, raw())
+    assert again.status == "duplicate" and again.registration_number == first.registration_number
+    with Session(database.engine) as session:
+        assert len(session.scalars(select(AppealRow)).all()) == 1
+
+
+def test_appeal_received_on_a_day_off_is_registered_next_working_day(database: Database) -> None:
+    """APPC art. 64(3): received on Sunday 31 December 2023, registered on Wednesday 3 January
+    2024 (1-2 January are holidays), under 2024's numbers."""
+    load_demo_office(database.engine)
+    result = take(database, raw(received_at="2023-12-31T11:00:00+05:00"))
+    assert result.registration_number == "ALM-BST-APL-2024-000001"
+
+
+def test_unstarted_reviews_are_found_for_reconciliation(database: Database) -> None:
+    load_demo_office(database.engine)
+    result = take(database, raw())
+    with sessionmaker(database.engine).begin() as session:
+        assert appeal_store.without_review(session, dt.timedelta(0)) == [result.registration_number]
+        row = session.get_one(AppealRow, result.appeal_id)
+        row.review_flow_run_id = "00000000-0000-0000-0000-000000000001"
+    with Session(database.engine) as session:
+        assert appeal_store.without_review(session, dt.timedelta(0)) == []

@@ -1,0 +1,146 @@
+"""An appeal from the terminal to a signed reply, through a real Prefect server: the
+`prosecutor.appeal.received` event triggers the served review-appeal deployment; the run
+registers and assigns the appeal, suspends for the assistant's report and for approval, resumes
+on the terminal commands, and closes with a signed reply. And an appeal whose event was lost is
+picked up by reconciliation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import appeal_store
+from models.calendar import WorkingCalendar, local_date
+from models.deadlines import TermUnit, due_date
+from models.tables import Document, Duty, Procedure, Signature
+from tests.e2e.conftest import cli, state, wait
+
+pytestmark = pytest.mark.e2e
+
+
+def appeal_file(tmp_path: Path, n: int) -> Path:
+    path = tmp_path / f"appeal-{n}.json"
+    data = {
+        "external_id": f"eotinish-{n}",
+        "applicant": {
+            "kind": "individual",
+            "iin": "850315400015",
+            "last_name": "Сейтқали",
+            "first_name": "Әсел",
+        },
+        "contact": {"address": "Алматы, Абай даңғылы 1"},
+        "language": "kk",
+        "channel": "e_otinish",
+        "topic": "labour_rights",
+        "subject": "Жалақы төленбеді",
+        "text": f"Жұмыс беруші үш ай бойы жалақы төлемеді ({n}).",
+        "received_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(),
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def review_run(engine: Any, number: str) -> str:
+    def found() -> str | None:
+        with Session(engine) as session:
+            return appeal_store.by_number(session, number)[0].review_flow_run_id
+
+    return wait(found, 60, f"the triggered review of {number}")
+
+
+def waiting_at(api: str, run_id: str, prefix: str) -> None:
+    def ready() -> bool:
+        s = state(api, run_id)
+        key = (s.get("state_details") or {}).get("pause_key") or ""
+        return s["name"] == "Suspended" and key.startswith(prefix)
+
+    wait(ready, 120, f"the run to wait at {prefix}")
+
+
+def test_appeal_from_the_terminal_to_a_signed_reply(stack: dict[str, Any], tmp_path: Path) -> None:
+    api, env, engine = stack["api"], stack["env"], stack["engine"]
+    submitted = cli(env, "appeals", "submit", str(appeal_file(tmp_path, 1)), "--json")
+    assert submitted.returncode == 0, submitted.stderr
+    result = json.loads(submitted.stdout)
+    assert result["announced"] is True
+    number = result["appeals"][0]["registration_number"]
+
+    run_id = review_run(engine, number)
+    waiting_at(api, run_id, "report-1")
+    run = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()
+    assert run["name"] == number  # the run is named by the registration number
+    with Session(engine) as session:
+        row, proc = appeal_store.by_number(session, number)
+        duty = session.scalar(
+            select(Duty).where(Duty.procedure_id == proc.id, Duty.step == "consider")
+        )
+        received = local_date(appeal_store.parsed(row).received_at)
+    assert proc.assignee_id == "sa-1" and duty is not None and duty.assignee_id == "sa-1"
+    cal = WorkingCalendar()
+    assert duty.due_date == due_date(received, 15, TermUnit.WORKING_DAYS, cal)
+    assert cal.is_working_day(duty.due_date)
+
+    reported = cli(
+        env,
+        "appeals",
+        "report",
+        number,
+        "--as",
+        "sa-1",
+        "--outcome",
+        "upheld",
+        "--findings",
+        "Жалақы бойынша берешек өтелді.",
+    )
+    assert reported.returncode == 0, reported.stderr
+    waiting_at(api, run_id, "approval-")
+    [approval] = json.loads(cli(env, "approvals", "list", "--pending", "--json").stdout)
+    decided = cli(
+        env, "approvals", "decide", str(approval["id"]), "--as", "head", "--decision", "approve"
+    )
+    assert decided.returncode == 0, decided.stderr
+    wait(lambda: state(api, run_id)["name"] == "Completed", 120, "the review to complete")
+
+    with Session(engine) as session:
+        proc = session.scalar(select(Procedure).where(Procedure.registration_number == number))
+        reply = session.scalar(select(Document).where(Document.procedure_id == proc.id))
+        signature = session.scalar(select(Signature).where(Signature.document_id == reply.id))
+    assert proc.status.value == "closed"
+    assert (
+        reply.language == "kk" and "Құрметті Сейтқали Әсел!" in reply.body and reply.dispatched_at
+    )
+    assert signature is not None and signature.signer_id == "head"
+    assert cli(env, "documents", "verify", str(reply.id)).returncode == 0
+    timeline = cli(env, "appeals", "show", number).stdout
+    for step in (
+        "appeal.registered",
+        "appeal.assigned",
+        "approval.approved",
+        "document.dispatched",
+        "appeal.closed",
+    ):
+        assert step in timeline
+
+
+def test_appeal_whose_event_was_lost_is_reconciled(stack: dict[str, Any], tmp_path: Path) -> None:
+    api, env, engine = stack["api"], stack["env"], stack["engine"]
+    offline = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}  # Prefect not reached
+    submitted = json.loads(
+        cli(offline, "appeals", "submit", str(appeal_file(tmp_path, 2)), "--json").stdout
+    )
+    assert submitted["announced"] is False
+    number = submitted["appeals"][0]["registration_number"]
+    reconciled = cli(env, "appeals", "reconcile", "--older-than", "0", "--json")
+    assert reconciled.returncode == 0, reconciled.stderr
+    assert [r["registration_number"] for r in json.loads(reconciled.stdout)] == [number]
+    run_id = review_run(engine, number)
+    waiting_at(api, run_id, "report-1")
+    again = cli(env, "appeals", "reconcile", "--older-than", "0", "--json")
+    assert json.loads(again.stdout) == []  # under review now: nothing to reconcile
