@@ -87,6 +87,35 @@ def test_appeal_from_the_terminal_to_a_signed_reply(stack: dict[str, Any], tmp_p
     assert duty.due_date == due_date(received, 15, TermUnit.WORKING_DAYS, cal)
     assert cal.is_working_day(duty.due_date)
 
+    # an interim report asks another body for information; its answer arrives as an event
+    interim = cli(
+        env,
+        "appeals",
+        "report",
+        number,
+        "--as",
+        "sa-1",
+        "--request",
+        "ТОО «Алма»: Жалақы төлемдері туралы мәліметтер",
+    )
+    assert interim.returncode == 0, interim.stderr
+    waiting_at(api, run_id, "report-2")
+    with Session(engine) as session:
+        request = session.scalar(
+            select(Duty).where(Duty.procedure_id == proc.id, Duty.step == "request-1-1")
+        )
+    assert request is not None and request.status.value == "open"
+    assert (
+        cli(env, "appeals", "answer", str(request.id), "--text", "Мәліметтер ұсынылды").returncode
+        == 0
+    )
+
+    def answered() -> bool:
+        with Session(engine) as session:
+            return session.get_one(Duty, request.id).status.value == "done"
+
+    wait(answered, 60, "the answer event to close the request")
+
     reported = cli(
         env,
         "appeals",
