@@ -11,7 +11,7 @@ import typer
 
 from deployments.cli_support import JsonFlag, OnDate, emit, fails_cleanly, office_session
 from deployments.errors import BadInput
-from models import approval_store
+from models import approval_decisions, approval_store, document_store
 from models.approvals import Decision
 from models.notifications import list_notifications
 
@@ -78,9 +78,11 @@ def approvals_decide(
     now = dt.datetime.now(dt.UTC)
     with office_session() as session:
         view = approval_store.get_approval(session, approval_id)
-        verdict = approval_store.precheck(session, approval_id, signer, decision, now, _four_eyes())
+        verdict = approval_decisions.precheck(
+            session, approval_id, signer, decision, now, _four_eyes()
+        )
         if not verdict.accepted:
-            approval_store.record_refusal(
+            approval_decisions.record_refusal(
                 session,
                 approval_id=approval_id,
                 signer_id=signer,
@@ -135,7 +137,7 @@ def documents_verify(
 ) -> None:
     """Check a document's text against its signatures; exit 1 when it does not match."""
     with office_session() as session:
-        check = approval_store.verify_document(session, document_id)
+        check = document_store.verify_document(session, document_id)
     data = {
         "document_id": check.document_id,
         "valid": check.valid,

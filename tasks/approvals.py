@@ -19,8 +19,9 @@ from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field
 
-from models import approval_store
-from models.approval_store import ApprovalView, DecisionOutcome
+from models import approval_decisions, approval_store
+from models.approval_decisions import DecisionOutcome
+from models.approval_store import ApprovalView
 from models.approvals import Decision
 from models.db import transaction
 from tasks.waiting import wait_for
@@ -78,7 +79,7 @@ def record_decision(
     approval_id: int, attempt: int, given: ApprovalDecisionInput
 ) -> DecisionOutcome:
     with transaction() as session:
-        return approval_store.record_decision(
+        return approval_decisions.record_decision(
             session,
             approval_id=approval_id,
             attempt=attempt,

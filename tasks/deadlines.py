@@ -10,14 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from models.calendar import WorkingCalendar
 from models.db import transaction
-from models.deadline_sweep import (
-    SweepConfig,
-    SweepReport,
-    last_notification_id,
-    notifications_since,
-    sweep,
-)
-from models.notifications import Notifier
+from models.deadline_sweep import SweepConfig, SweepReport, sweep
+from models.notifications import Notifier, last_notification_id, notifications_since
 from models.tables import Notification
 
 

@@ -9,7 +9,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from models import approval_store
+from models import document_store
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.tables import Procedure
@@ -39,7 +39,7 @@ def draft_document(
     procedure_id: int, kind: str, language: str, title: str, body: str, drafted_by: str | None
 ) -> int:
     with transaction() as session:
-        return approval_store.draft_document(
+        return document_store.draft_document(
             session,
             procedure_id=procedure_id,
             kind=kind,
@@ -53,7 +53,7 @@ def draft_document(
 @task(name="dispatch-document", cache_policy=NO_CACHE)
 def dispatch_document(document_id: int, actor: str, channel: str) -> dt.datetime:
     with transaction() as session:
-        doc = approval_store.dispatch_document(session, document_id, actor, channel)
+        doc = document_store.dispatch_document(session, document_id, actor, channel)
         assert doc.dispatched_at is not None
         return doc.dispatched_at
 

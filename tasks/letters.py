@@ -8,7 +8,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from models import approval_store, audit, procedure_store
+from models import audit, document_store, procedure_store
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.deadlines import TermUnit, due_date
@@ -50,7 +50,7 @@ def draft_letter(
             received=f"{case.received_on:%d.%m.%Y}",
             **fields,
         )
-        return approval_store.draft_document(
+        return document_store.draft_document(
             session,
             procedure_id=case.procedure_id,
             kind=kind,

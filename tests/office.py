@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from deployments.commands import DEMO_ROSTER
-from models import approval_store, procedure_store, roster_store
+from models import approval_store, document_store, procedure_store, roster_store
 from models.procedures import ProcedureKind
 from models.roster import AbsenceKind
 from models.schemas import AbsenceIn, ActingOrderIn, RosterFile
@@ -76,7 +76,7 @@ def pending_approval(
         year=day.year,
         due_date=due,
     )
-    doc = approval_store.create_document(
+    doc = document_store.create_document(
         session,
         procedure_id=proc.id,
         kind="reply",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import approval_store
+from models import approval_decisions, document_store
 from models.approvals import Decision
 from models.calendar import today
 from models.tables import ApprovalDecision, AuditEntry
@@ -63,7 +63,7 @@ def test_document_edited_after_signing_fails_verification(database: Database) ->
     load_demo_office(database.engine)
     with sessionmaker(database.engine).begin() as session:
         view = pending_approval(session, due=today() + dt.timedelta(days=5), day=today())
-        outcome = approval_store.record_decision(
+        outcome = approval_decisions.record_decision(
             session,
             approval_id=view.id,
             attempt=1,
@@ -82,7 +82,7 @@ def test_document_edited_after_signing_fails_verification(database: Database) ->
         )
         conn.execute(
             text("UPDATE documents SET sha256 = :h WHERE id = :id"),
-            {"h": approval_store.document_hash("Другой текст"), "id": view.document_id},
+            {"h": document_store.document_hash("Другой текст"), "id": view.document_id},
         )
     bad = runner.invoke(app, ["documents", "verify", str(view.document_id)])
     assert bad.exit_code == 1 and "differs from what head signed" in bad.stdout

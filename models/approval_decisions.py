@@ -1,0 +1,260 @@
+"""Decisions on approvals: checked against the roster at the moment of decision, recorded once
+per attempt (a replayed run finds its decision), a signature for an approval; refusals stored
+and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.approval_store import ApprovalError, signature_of
+from models.approvals import Decision, Verdict, check_decision, document_hash
+from models.calendar import local_date
+from models.roster_store import read_roster
+from models.tables import Approval, ApprovalDecision, ApprovalStatus, Document, Signature
+
+REDRAFT = "redraft:"
+_STATUS_OF = {
+    Decision.APPROVE: ApprovalStatus.APPROVED,
+    Decision.REJECT: ApprovalStatus.REJECTED,
+    Decision.RETURN: ApprovalStatus.RETURNED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOutcome:
+    approval_id: int
+    accepted: bool
+    decision: str
+    signer_id: str
+    reason: str
+    status: str  # the approval's status after this decision
+    signature_id: int | None = None
+
+    @property
+    def redraft(self) -> bool:
+        """Refused because the document names another signatory: redraft it for today's."""
+        return not self.accepted and self.reason.startswith(REDRAFT)
+
+
+def precheck(
+    session: Session,
+    approval_id: int,
+    signer_id: str,
+    decision: Decision,
+    at: dt.datetime,
+    four_eyes: bool,
+) -> Verdict:
+    """The same check the flow makes, for a decision given outside the flow (the terminal)."""
+    approval = session.get(Approval, approval_id)
+    if approval is None:
+        raise ApprovalError(f"no approval {approval_id}")
+    return check_decision(
+        read_roster(session),
+        signer_id=signer_id,
+        decision=decision,
+        day=local_date(at),
+        drafter_id=approval.drafter_id,
+        pending=approval.status is ApprovalStatus.PENDING,
+        visa_by=approval.visa_by,
+        four_eyes=four_eyes,
+    )
+
+
+def _decision_row(
+    *,
+    approval_id: int,
+    attempt: int | None,
+    signer_id: str,
+    decision: Decision,
+    comment: str | None,
+    accepted: bool,
+    reason: str,
+    channel: str,
+    at: dt.datetime,
+) -> ApprovalDecision:
+    return ApprovalDecision(
+        approval_id=approval_id,
+        attempt=attempt,
+        signer_id=signer_id,
+        decision=decision.value,
+        comment=comment,
+        accepted=accepted,
+        reason=reason,
+        channel=channel,
+        decided_at=at,
+    )
+
+
+def record_refusal(
+    session: Session,
+    *,
+    approval_id: int,
+    signer_id: str,
+    decision: Decision,
+    reason: str,
+    channel: str,
+    at: dt.datetime,
+    attempt: int | None = None,
+    comment: str | None = None,
+) -> DecisionOutcome:
+    session.add(
+        _decision_row(
+            approval_id=approval_id,
+            attempt=attempt,
+            signer_id=signer_id,
+            decision=decision,
+            comment=comment,
+            accepted=False,
+            reason=reason,
+            channel=channel,
+            at=at,
+        )
+    )
+    session.flush()
+    audit.append(
+        session,
+        actor=signer_id,
+        action="approval.refused",
+        entity_kind="approval",
+        entity_id=approval_id,
+        payload={
+            "decision": decision.value,
+            "reason": reason,
+            "channel": channel,
+            "attempt": attempt,
+        },
+    )
+    status = session.get_one(Approval, approval_id).status.value
+    return DecisionOutcome(approval_id, False, decision.value, signer_id, reason, status)
+
+
+def record_decision(
+    session: Session,
+    *,
+    approval_id: int,
+    attempt: int,
+    signer_id: str,
+    decision: Decision,
+    comment: str | None,
+    at: dt.datetime,
+    four_eyes: bool = True,
+    channel: str = "flow",
+) -> DecisionOutcome:
+    """Check and record the ``attempt``-th decision; the same attempt again returns the first."""
+    done = session.scalar(
+        select(ApprovalDecision).where(
+            ApprovalDecision.approval_id == approval_id, ApprovalDecision.attempt == attempt
+        )
+    )
+    if done is not None:
+        approval = session.get_one(Approval, approval_id)
+        signature = signature_of(session, approval_id)
+        return DecisionOutcome(
+            approval_id,
+            done.accepted,
+            done.decision,
+            done.signer_id,
+            done.reason,
+            approval.status.value,
+            signature if done.accepted else None,
+        )
+    verdict = precheck(session, approval_id, signer_id, decision, at, four_eyes)
+    approval = session.get_one(Approval, approval_id)
+    doc = session.get_one(Document, approval.document_id)
+    if verdict.accepted and document_hash(doc.body) != approval.document_sha256:
+        verdict = Verdict(False, "the document changed after the approval was requested")
+    named = doc.signatory_id
+    if verdict.accepted and decision is Decision.APPROVE and named and named != signer_id:
+        verdict = Verdict(
+            False, f"{REDRAFT} the document is drafted for signature by {named}, not {signer_id}"
+        )
+    if not verdict.accepted:
+        return record_refusal(
+            session,
+            approval_id=approval_id,
+            signer_id=signer_id,
+            decision=decision,
+            reason=verdict.reason,
+            channel=channel,
+            at=at,
+            attempt=attempt,
+            comment=comment,
+        )
+    new_status = _STATUS_OF[decision]
+    # Only a pending approval changes: a concurrent decision that came first wins.
+    won = session.execute(
+        update(Approval)
+        .where(Approval.id == approval_id, Approval.status == ApprovalStatus.PENDING)
+        .values(
+            status=new_status,
+            decided_by=signer_id,
+            decided_at=at,
+            decision_comment=comment,
+            version=Approval.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        return record_refusal(
+            session,
+            approval_id=approval_id,
+            signer_id=signer_id,
+            decision=decision,
+            reason="the approval was decided by someone else first",
+            channel=channel,
+            at=at,
+            attempt=attempt,
+            comment=comment,
+        )
+    session.expire(approval)
+    session.add(
+        _decision_row(
+            approval_id=approval_id,
+            attempt=attempt,
+            signer_id=signer_id,
+            decision=decision,
+            comment=comment,
+            accepted=True,
+            reason=verdict.reason,
+            channel=channel,
+            at=at,
+        )
+    )
+    signature_id = None
+    if decision is Decision.APPROVE:
+        signature = Signature(
+            approval_id=approval_id,
+            document_id=doc.id,
+            signer_id=signer_id,
+            acting=verdict.acting,
+            document_sha256=approval.document_sha256,
+            signed_at=at,
+        )
+        session.add(signature)
+        session.flush()
+        signature_id = signature.id
+    session.flush()
+    audit.append(
+        session,
+        actor=signer_id,
+        action=f"approval.{new_status.value}",
+        entity_kind="approval",
+        entity_id=approval_id,
+        payload={
+            "decision": decision.value,
+            "comment": comment,
+            "acting": verdict.acting,
+            "why": verdict.reason,
+            "sha256": approval.document_sha256,
+            "signature_id": signature_id,
+            "channel": channel,
+        },
+    )
+    return DecisionOutcome(
+        approval_id, True, decision.value, signer_id, verdict.reason, new_status.value, signature_id
+    )

@@ -1,0 +1,147 @@
+"""Documents of the office in the database: drafted once, bound to their SHA-256, dispatched
+once, and verified against what each signer signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.approvals import document_hash
+from models.tables import AccessLevel, Document, Signature
+
+
+class DocumentError(LookupError):
+    pass
+
+
+def create_document(
+    session: Session,
+    *,
+    procedure_id: int | None,
+    kind: str,
+    language: str,
+    title: str,
+    body: str,
+    drafted_by: str | None,
+    access_level: AccessLevel = AccessLevel.PUBLIC,
+    actor: str | None = None,
+    signatory_id: str | None = None,
+) -> Document:
+    doc = Document(
+        signatory_id=signatory_id,
+        procedure_id=procedure_id,
+        kind=kind,
+        language=language,
+        title=title,
+        body=body,
+        sha256=document_hash(body),
+        drafted_by=drafted_by,
+        access_level=access_level,
+    )
+    session.add(doc)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor or drafted_by or "system",
+        action="document.drafted",
+        entity_kind="document",
+        entity_id=doc.id,
+        payload={"procedure_id": procedure_id, "kind": kind, "sha256": doc.sha256},
+    )
+    return doc
+
+
+def draft_document(
+    session: Session,
+    *,
+    procedure_id: int,
+    kind: str,
+    language: str,
+    title: str,
+    body: str,
+    drafted_by: str | None,
+    access_level: AccessLevel = AccessLevel.PUBLIC,
+    signatory_id: str | None = None,
+) -> Document:
+    """A procedure's draft, created once: the same text of the same kind is found again."""
+    existing = session.scalar(
+        select(Document).where(
+            Document.procedure_id == procedure_id,
+            Document.kind == kind,
+            Document.sha256 == document_hash(body),
+        )
+    )
+    if existing is not None:
+        return existing
+    return create_document(
+        session,
+        procedure_id=procedure_id,
+        kind=kind,
+        language=language,
+        title=title,
+        body=body,
+        drafted_by=drafted_by,
+        access_level=access_level,
+        signatory_id=signatory_id,
+    )
+
+
+def dispatch_document(session: Session, document_id: int, actor: str, channel: str) -> Document:
+    """Record that a signed document was sent; sending twice records nothing new."""
+    doc = session.get_one(Document, document_id)
+    if doc.dispatched_at is not None:
+        return doc
+    if not session.scalar(select(Signature.id).where(Signature.document_id == document_id)):
+        raise DocumentError(f"document {document_id} is not signed and cannot be sent")
+    doc.dispatched_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="document.dispatched",
+        entity_kind="document",
+        entity_id=doc.id,
+        payload={"channel": channel, "sha256": doc.sha256},
+    )
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentCheck:
+    document_id: int
+    valid: bool
+    signed: bool
+    problem: str | None
+    sha256_now: str
+    signers: list[str]
+
+
+def verify_document(session: Session, document_id: int) -> DocumentCheck:
+    """Does the document's text still match what was stored and what each signer signed?"""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise DocumentError(f"no document {document_id}")
+    now = document_hash(doc.body)
+    signatures = list(
+        session.scalars(select(Signature).where(Signature.document_id == document_id))
+    )
+    problem = None
+    if now != doc.sha256:
+        problem = "the text was edited after it was stored (hash differs from the stored one)"
+    for s in signatures:
+        if s.document_sha256 != now:
+            problem = f"the text differs from what {s.signer_id} signed on {s.signed_at:%Y-%m-%d}"
+    if not signatures and problem is None:
+        problem = "the document is not signed"
+    return DocumentCheck(
+        document_id,
+        problem is None,
+        bool(signatures),
+        problem,
+        now,
+        [s.signer_id for s in signatures],
+    )
