@@ -62,6 +62,8 @@ def precheck(
         pending=approval.status is ApprovalStatus.PENDING,
         visa_by=approval.visa_by,
         four_eyes=four_eyes,
+        moment=at,
+        on_call=approval.authority == "on_call",
     )
 
 

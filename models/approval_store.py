@@ -91,6 +91,7 @@ def open_approval(
     drafter_id: str | None = None,
     visa_by: str | None = None,
     flow_run_id: str | None = None,
+    on_call: bool = False,
 ) -> ApprovalView:
     """The approval of ``step`` of a procedure: created once, found again on every replay."""
     existing = session.scalar(
@@ -104,7 +105,9 @@ def open_approval(
     doc = session.get(Document, document_id)
     if doc is None:
         raise ApprovalError(f"no document {document_id}")
-    approver, acting, reason = authorised_approver(read_roster(session), day, visa_by)
+    approver, acting, reason = authorised_approver(
+        read_roster(session), day, visa_by, on_call=on_call
+    )
     approval = Approval(
         procedure_id=procedure_id,
         step=step,
@@ -112,6 +115,7 @@ def open_approval(
         document_sha256=doc.sha256,
         signatory_id=approver,
         visa_by=visa_by,
+        authority="on_call" if on_call else ("visa" if visa_by else "signatory"),
         drafter_id=drafter_id,
         status=ApprovalStatus.PENDING,
         due_date=due_date,

@@ -13,7 +13,9 @@ import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
+from models.calendar import WorkingCalendar
 from models.roster import Roster
+from models.urgency import authorised_at
 
 
 class Decision(StrEnum):
@@ -35,13 +37,23 @@ def document_hash(body: str) -> str:
 
 
 def authorised_approver(
-    roster: Roster, day: dt.date, visa_by: str | None = None
+    roster: Roster,
+    day: dt.date,
+    visa_by: str | None = None,
+    *,
+    moment: dt.datetime | None = None,
+    on_call: bool = False,
 ) -> tuple[str | None, bool, str]:
     """Who may decide on ``day``: (staff id or None for the regional office, acting, reason).
 
     A signature of the office belongs to the signatory of the day (cl. 15); a visa (согласование)
-    requested from a named staff member belongs to them, or to whoever replaces them that day.
+    requested from a named staff member belongs to them, or to whoever replaces them that day;
+    an urgent matter (``on_call``) to whoever is authorised at ``moment``, by the hour.
     """
+    if on_call:
+        now = moment or dt.datetime.now(dt.UTC)
+        who = authorised_at(roster, now, WorkingCalendar())
+        return (who.staff.id if who.staff else None), who.on_duty, who.reason
     if visa_by is not None:
         target = roster.replacement_for(visa_by, day)
         return target.staff.id if target.staff else None, target.key != visa_by, target.reason
@@ -59,13 +71,17 @@ def check_decision(
     pending: bool,
     visa_by: str | None = None,
     four_eyes: bool = True,
+    moment: dt.datetime | None = None,
+    on_call: bool = False,
 ) -> Verdict:
     """Whether ``signer_id`` may give ``decision`` on ``day``; the reason either way."""
     if not pending:
         return Verdict(False, "the approval is already decided")
     if signer_id not in roster.staff:
         return Verdict(False, f"{signer_id!r} is not on the office roster")
-    authorised, acting, reason = authorised_approver(roster, day, visa_by)
+    authorised, acting, reason = authorised_approver(
+        roster, day, visa_by, moment=moment, on_call=on_call
+    )
     if authorised is None:
         return Verdict(
             False,

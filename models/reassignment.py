@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -69,7 +69,8 @@ def reassign_duties(session: Session, roster: Roster, on: dt.date, report: Sweep
 
 
 def reassign_approvals(session: Session, roster: Roster, on: dt.date, report: SweepReport) -> None:
-    visas = session.scalars(select(Approval.visa_by).where(APPROVALS.open_clause).distinct()).all()
+    daily = and_(APPROVALS.open_clause, Approval.authority != "on_call")  # urgent: by the hour
+    visas = session.scalars(select(Approval.visa_by).where(daily).distinct()).all()
     for visa_by in visas:
         approver, _acting, reason = authorised_approver(roster, on, visa_by)
         if approver is None:
@@ -78,7 +79,7 @@ def reassign_approvals(session: Session, roster: Roster, on: dt.date, report: Sw
         rows = session.execute(
             update(Approval)
             .where(
-                APPROVALS.open_clause,
+                daily,
                 by_visa,
                 or_(Approval.signatory_id.is_(None), Approval.signatory_id != approver),
             )

@@ -86,6 +86,18 @@ class ActingOrder:
         return self.start <= day <= self.end
 
 
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """``staff_id`` is the prosecutor on duty from ``start`` to ``end`` (aware moments)."""
+
+    staff_id: str
+    start: dt.datetime
+    end: dt.datetime
+
+    def covers(self, moment: dt.datetime) -> bool:
+        return self.start <= moment < self.end
+
+
 class RosterError(ValueError):
     pass
 
@@ -121,6 +133,7 @@ class Roster:
     staff: dict[str, Staff]
     absences: list[Absence] = field(default_factory=list)
     acting_orders: list[ActingOrder] = field(default_factory=list)
+    shifts: list[Shift] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -128,8 +141,9 @@ class Roster:
         staff: Iterable[Staff],
         absences: Iterable[Absence] = (),
         acting_orders: Iterable[ActingOrder] = (),
+        shifts: Iterable[Shift] = (),
     ) -> Roster:
-        roster = cls({s.id: s for s in staff}, list(absences), list(acting_orders))
+        roster = cls({s.id: s for s in staff}, list(absences), list(acting_orders), list(shifts))
         roster.validate()
         return roster
 
@@ -160,6 +174,10 @@ class Roster:
                 raise RosterError(f"{o.acting_id} cannot act for themselves")
             if o.end < o.start:
                 raise RosterError(f"acting order {o.reference or ''} ends before it starts".strip())
+        for shift in self.shifts:
+            self.member(shift.staff_id)
+            if shift.end <= shift.start:
+                raise RosterError(f"a duty shift of {shift.staff_id} ends before it starts")
         for i, a in enumerate(self.acting_orders):
             for b in self.acting_orders[i + 1 :]:
                 if a.for_id == b.for_id and a.start <= b.end and b.start <= a.end:
@@ -230,6 +248,13 @@ class Roster:
         return Signatory(
             None, acting=True, reason="neither the district prosecutor nor a deputy is present"
         )
+
+    def on_duty_at(self, moment: dt.datetime) -> Staff | None:
+        """The prosecutor on duty at ``moment`` by the duty roster, if present that day."""
+        for shift in self.shifts:
+            if shift.covers(moment) and self.staff[shift.staff_id].active:
+                return self.staff[shift.staff_id]
+        return None
 
     def may_sign(self, staff_id: str, day: dt.date) -> bool:
         signatory = self.signatory_on(day)

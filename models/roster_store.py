@@ -7,15 +7,16 @@ transaction, so a bad input leaves nothing half-written.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.roster import Absence, ActingOrder, Roster, Staff
+from models.roster import Absence, ActingOrder, Roster, Shift, Staff
 from models.schemas import AbsenceIn, ActingOrderIn, RosterFile
-from models.tables import AbsenceRow, ActingOrderRow, Office, StaffRow
+from models.tables import AbsenceRow, ActingOrderRow, Body, DutyShift, Office, StaffRow
 
 
 def _staff(row: StaffRow) -> Staff:
@@ -56,7 +57,15 @@ def read_roster(session: Session) -> Roster:
         ActingOrder(r.acting_id, r.for_id, r.start_date, r.end_date, r.reference)
         for r in session.scalars(select(ActingOrderRow).order_by(ActingOrderRow.id))
     ]
-    return Roster({s.id: s for s in staff}, absences, orders)
+    shifts = [
+        Shift(r.staff_id, _aware(r.start_at), _aware(r.end_at))
+        for r in session.scalars(select(DutyShift).order_by(DutyShift.start_at))
+    ]
+    return Roster({s.id: s for s in staff}, absences, orders, shifts)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite keeps naive UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,17 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
     ).validate()
     session.add_all(_absence_row(x) for x, _ in new_absences)
     session.add_all(_order_row(o) for o in new_orders)
+    known = {(s.staff_id, s.start) for s in roster.shifts}
+    for shift in data.duty_roster:
+        if (shift.staff_id, shift.start.astimezone(dt.UTC)) not in {
+            (k[0], k[1].astimezone(dt.UTC)) for k in known
+        }:
+            session.add(DutyShift(staff_id=shift.staff_id, start_at=shift.start, end_at=shift.end))
+    for b in data.bodies:
+        body = session.get(Body, b.id) or Body(id=b.id)
+        body.office_code, body.name_ru, body.name_kk = office.code, b.name_ru, b.name_kk
+        body.head, body.contact, body.active = b.head, b.contact, True
+        session.add(body)
     result = LoadResult(office.code, len(data.staff), len(new_absences), len(new_orders))
     audit.append(
         session,

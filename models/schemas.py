@@ -106,11 +106,43 @@ class ActingOrderIn(Strict):
         return self
 
 
+class ShiftIn(Strict):
+    """A shift of the prosecutor on duty (дежурный прокурор) outside working hours."""
+
+    staff_id: StaffId
+    start: dt.datetime = Field(alias="from")
+    end: dt.datetime = Field(alias="to")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShiftIn:
+        if self.start.tzinfo is None:
+            self.start = self.start.replace(tzinfo=ALMATY)
+        if self.end.tzinfo is None:
+            self.end = self.end.replace(tzinfo=ALMATY)
+        if self.end <= self.start:
+            raise ValueError(f"the shift ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class BodyIn(Strict):
+    """A law-enforcement or other state body the office coordinates (Regulation cl. 6.3, 7.4)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
+    name_ru: Name
+    name_kk: Name
+    head: Name = Field(description="the head of the body, to whom letters are addressed")
+    contact: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
 class RosterFile(Strict):
     office: OfficeIn
     staff: list[StaffIn] = Field(min_length=1)
     absences: list[AbsenceIn] = []
     acting_orders: list[ActingOrderIn] = []
+    duty_roster: list[ShiftIn] = []
+    bodies: list[BodyIn] = []
 
     @model_validator(mode="after")
     def _references(self) -> RosterFile:

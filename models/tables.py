@@ -130,6 +130,36 @@ class ActingOrderRow(Base):
     reference: Mapped[str] = mapped_column(String(100), default="")
 
 
+class DutyShift(Base):
+    """A shift of the prosecutor on duty (дежурство) outside working hours."""
+
+    __tablename__ = "duty_shifts"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="ordered"),
+        UniqueConstraint("staff_id", "start_at"),
+        Index(None, "start_at", "end_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    start_at: Mapped[dt.datetime]
+    end_at: Mapped[dt.datetime]
+
+
+class Body(Base):
+    """A law-enforcement or other state body of the district (Regulation cl. 6.3, 7.4)."""
+
+    __tablename__ = "bodies"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_kk: Mapped[str] = mapped_column(String(200))
+    head: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
 class Procedure(Base):
     """A registered matter of the office: an appeal, an inspection, a protest, ..."""
 
@@ -154,6 +184,7 @@ class Procedure(Base):
     opened_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     closed_at: Mapped[dt.datetime | None]
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # kind-specific facts
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -167,6 +198,7 @@ class Duty(Base):
         UniqueConstraint("procedure_id", "step"),
         CheckConstraint("escalation_level >= 0", name="level_non_negative"),
         Index(None, "status", "due_date"),
+        Index(None, "status", "due_at"),
         Index(None, "assignee_id", "status"),
     )
 
@@ -175,6 +207,7 @@ class Duty(Base):
     step: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(300))
     assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    body_id: Mapped[str | None] = mapped_column(ForeignKey("bodies.id"))  # a body must execute it
     status: Mapped[DutyStatus] = mapped_column(str_enum(DutyStatus, "duty_status"))
     term_id: Mapped[str | None] = mapped_column(String(60))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -219,6 +252,7 @@ class Approval(Base):
         UniqueConstraint("procedure_id", "step"),
         Index(None, "status", "due_date"),
         CheckConstraint("escalation_level >= 0", name="level_non_negative"),
+        CheckConstraint("authority IN ('signatory', 'visa', 'on_call')", name="authority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +262,9 @@ class Approval(Base):
     document_sha256: Mapped[str] = mapped_column(String(64))
     signatory_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))  # None: regional
     visa_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))  # None: office signature
+    # signatory: who signs that day; visa: visa_by or their replacement; on_call: whoever is
+    # authorised at the moment of decision, by the hour (urgent matters)
+    authority: Mapped[str] = mapped_column(String(16), default="signatory")
     drafter_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     status: Mapped[ApprovalStatus] = mapped_column(str_enum(ApprovalStatus, "approval_status"))
     due_date: Mapped[dt.date] = mapped_column(Date)
