@@ -1,5 +1,7 @@
-"""An answer from another body to a prosecutor's request (ответ на запрос), arriving as the
-event ``prosecutor.information.answered``: the request's duty is done, the answer audited."""
+"""An answer from outside arriving as an event: another body's answer to a request (ответ на
+запрос), a body's report on a coordination item, a facility's confirmation of a release. The
+duty is done and the answer audited; a procedure waiting only for answers closes with the last.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ def store_answer(duty_id: int, answer: str) -> bool:
             entity_id=duty_id,
             payload={"answer": answer[:2000]},
         )
+        procedure_store.close_when_answered(session, duty.procedure_id, "answer")
         return True
 
 

@@ -26,10 +26,10 @@ from tasks.appeals import (
     register,
     set_aside_anonymous,
 )
-from tasks.approvals import request_approval
 from tasks.consideration import ConsiderationReport, check_reporter, open_requests
 from tasks.documents import approval_due, dispatch_document
-from tasks.letters import apply_extension, draft_letter, extended_due
+from tasks.letters import apply_extension, extended_due
+from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
 LETTER_TITLES = {
@@ -47,21 +47,24 @@ def _run_name() -> str:
 def signed_letter(
     case: AppealCase, kind: str, step: str, drafted_by: str | None, fields: dict[str, object]
 ) -> tuple[int, Any]:
-    """Draft a letter for today's signatory and get it approved; redraft when the signatory
-    changed while it waited (the letter must name who signs it)."""
-    round_ = 0
-    while True:
-        round_ += 1
-        document_id = draft_letter(case, kind, LETTER_TITLES[kind], drafted_by, fields)
-        outcome = request_approval(
-            case.procedure_id,
-            step=f"{step}-{round_}",
-            document_id=document_id,
-            due_date=approval_due(case.due_date),
-            drafter_id=drafted_by,
-        )
-        if not outcome.redraft:
-            return document_id, outcome
+    """A letter to the applicant, in their language, signed by the person it names."""
+    return signed_document(
+        case.procedure_id,
+        kind=kind,
+        language=case.language,
+        title=LETTER_TITLES[kind],
+        step=step,
+        due_date=approval_due(case.due_date),
+        drafted_by=drafted_by,
+        fields={
+            "applicant_name": case.applicant_name,
+            "addressee_name": case.applicant_name,
+            "addressee_address": case.applicant_address,
+            "subject": case.subject,
+            "received": f"{case.received_on:%d.%m.%Y}",
+            **fields,
+        },
+    )
 
 
 def send_and_close(

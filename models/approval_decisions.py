@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -15,7 +15,15 @@ from models.approval_store import ApprovalError, signature_of
 from models.approvals import Decision, Verdict, check_decision, document_hash
 from models.calendar import local_date
 from models.roster_store import read_roster
-from models.tables import Approval, ApprovalDecision, ApprovalStatus, Document, Signature
+from models.tables import (
+    Approval,
+    ApprovalDecision,
+    ApprovalStatus,
+    Document,
+    Duty,
+    Escalation,
+    Signature,
+)
 
 REDRAFT = "redraft:"
 _STATUS_OF = {
@@ -64,6 +72,26 @@ def precheck(
         four_eyes=four_eyes,
         moment=at,
         on_call=approval.authority == "on_call",
+        escalated_to=escalated_within(session, approval.procedure_id),
+    )
+
+
+def escalated_within(session: Session, procedure_id: int) -> frozenset[str]:
+    """Everyone the procedure's urgent work was escalated to: they may act on it too."""
+    duties = select(Duty.id).where(Duty.procedure_id == procedure_id)
+    approvals = select(Approval.id).where(Approval.procedure_id == procedure_id)
+    return frozenset(
+        session.scalars(
+            select(Escalation.to_staff_id).where(
+                Escalation.to_staff_id.is_not(None),
+                or_(
+                    and_(Escalation.subject_kind == "duty", Escalation.subject_id.in_(duties)),
+                    and_(
+                        Escalation.subject_kind == "approval", Escalation.subject_id.in_(approvals)
+                    ),
+                ),
+            )
+        )
     )
 
 

@@ -92,6 +92,7 @@ def open_approval(
     visa_by: str | None = None,
     flow_run_id: str | None = None,
     on_call: bool = False,
+    due_at: dt.datetime | None = None,
 ) -> ApprovalView:
     """The approval of ``step`` of a procedure: created once, found again on every replay."""
     existing = session.scalar(
@@ -119,6 +120,7 @@ def open_approval(
         drafter_id=drafter_id,
         status=ApprovalStatus.PENDING,
         due_date=due_date,
+        due_at=due_at,
         flow_run_id=flow_run_id,
     )
     session.add(approval)

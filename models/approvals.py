@@ -73,8 +73,12 @@ def check_decision(
     four_eyes: bool = True,
     moment: dt.datetime | None = None,
     on_call: bool = False,
+    escalated_to: frozenset[str] = frozenset(),
 ) -> Verdict:
-    """Whether ``signer_id`` may give ``decision`` on ``day``; the reason either way."""
+    """Whether ``signer_id`` may give ``decision`` on ``day``; the reason either way.
+
+    ``escalated_to``: those an urgent matter was escalated to may decide as well.
+    """
     if not pending:
         return Verdict(False, "the approval is already decided")
     if signer_id not in roster.staff:
@@ -82,6 +86,8 @@ def check_decision(
     authorised, acting, reason = authorised_approver(
         roster, day, visa_by, moment=moment, on_call=on_call
     )
+    if on_call and signer_id in escalated_to and signer_id != authorised:
+        return Verdict(True, f"the urgent matter was escalated to {signer_id}")
     if authorised is None:
         return Verdict(
             False,

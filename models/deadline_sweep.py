@@ -171,7 +171,7 @@ def _escalate(
                 )
 
 
-def _notify_escalations(session: Session, on: dt.date) -> int:
+def notify_escalations(session: Session, on: dt.date) -> int:
     e = Escalation
     query = select(
         literal("escalation:")
@@ -257,7 +257,7 @@ def sweep(
         report.reminders += _remind(session, subject, on, horizon)
     for subject in SUBJECTS:
         _escalate(session, subject, roster, on, calendar, config, report)
-    _notify_escalations(session, on)
+    notify_escalations(session, on)
     report.due_soon, report.overdue, report.due_soon_total, report.overdue_total = _listing(
         session, on, horizon, config.listed
     )

@@ -145,3 +145,19 @@ def complete_duty(session: Session, duty_id: int, actor: str) -> Duty:
     session.flush()
     audit.append(session, actor=actor, action="duty.done", entity_kind="duty", entity_id=duty.id)
     return duty
+
+
+def close_when_answered(session: Session, procedure_id: int, actor: str) -> bool:
+    """Close a procedure that waits only for answers once none is outstanding."""
+    proc = session.get_one(Procedure, procedure_id)
+    if proc.status is not ProcedureStatus.AWAITING_ANSWER:
+        return False
+    outstanding = session.scalar(
+        select(func.count())
+        .select_from(Duty)
+        .where(Duty.procedure_id == procedure_id, Duty.status == DutyStatus.OPEN)
+    )
+    if outstanding:
+        return False
+    set_status(session, procedure_id, ProcedureStatus.CLOSED, actor)
+    return True

@@ -20,7 +20,16 @@ from models.roster import Position
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("kk", "ru")
-KINDS = ("reply", "redirection_notice", "extension_notice", "termination_notice")
+KINDS = (
+    "reply",
+    "redirection_notice",
+    "extension_notice",
+    "termination_notice",
+    "release_order",
+    "agenda",
+    "resolution",
+    "body_letter",
+)
 
 _TITLES = {
     Position.DISTRICT_PROSECUTOR: {"ru": "Прокурор района", "kk": "Аудан прокуроры"},
@@ -53,9 +62,15 @@ class Letterhead:
     signatory_name: str
     signatory_position: Position
     acting: bool  # signs as the person replacing the head (cl. 15)
+    on_duty: bool = False  # signs as the prosecutor on duty (urgent matters at night)
 
 
-def signatory_title(position: Position, acting: bool, language: str) -> str:
+_ON_DUTY = {"ru": "Дежурный прокурор", "kk": "Кезекші прокурор"}
+
+
+def signatory_title(position: Position, acting: bool, language: str, on_duty: bool = False) -> str:
+    if on_duty:
+        return _ON_DUTY[language]
     if acting:
         return _ACTING_HEAD[language]
     if position not in _TITLES:
@@ -91,7 +106,9 @@ def render(
         language=language,
         office_name=letterhead.office_name_kk if language == "kk" else letterhead.office_name_ru,
         office_address=letterhead.office_address,
-        signatory_title=signatory_title(letterhead.signatory_position, letterhead.acting, language),
+        signatory_title=signatory_title(
+            letterhead.signatory_position, letterhead.acting, language, letterhead.on_duty
+        ),
         signatory_name=letterhead.signatory_name,
         registration_number=registration_number,
         date=f"{date:%d.%m.%Y}",

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default a SQLite file in data_dir"
     )
     office_code: str = "DEFAULT"
+    office_hours: str = Field(
+        "09:00-18:00",
+        description="working hours in Almaty; outside them the prosecutor on duty acts",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -251,6 +251,7 @@ class Approval(Base):
     __table_args__ = (
         UniqueConstraint("procedure_id", "step"),
         Index(None, "status", "due_date"),
+        Index(None, "status", "due_at"),
         CheckConstraint("escalation_level >= 0", name="level_non_negative"),
         CheckConstraint("authority IN ('signatory', 'visa', 'on_call')", name="authority"),
     )
@@ -268,6 +269,7 @@ class Approval(Base):
     drafter_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
     status: Mapped[ApprovalStatus] = mapped_column(str_enum(ApprovalStatus, "approval_status"))
     due_date: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime | None]  # urgent matters: due by the hour
     requested_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     decided_at: Mapped[dt.datetime | None]
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))

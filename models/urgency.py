@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 from models.calendar import ALMATY, WorkingCalendar
 from models.roster import EscalationTarget, Roster, Staff
+from models.settings import get_settings
 
-OFFICE_OPENS = dt.time(9, 0)
-OFFICE_CLOSES = dt.time(18, 0)
+
+def office_hours() -> tuple[dt.time, dt.time]:
+    opens, _, closes = get_settings().office_hours.partition("-")
+    return dt.time.fromisoformat(opens.strip()), dt.time.fromisoformat(closes.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +30,8 @@ class Authorised:
 
 def in_working_hours(moment: dt.datetime, calendar: WorkingCalendar) -> bool:
     local = moment.astimezone(ALMATY)
-    return calendar.is_working_day(local.date()) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES
+    opens, closes = office_hours()
+    return calendar.is_working_day(local.date()) and opens <= local.time() < closes
 
 
 def authorised_at(roster: Roster, moment: dt.datetime, calendar: WorkingCalendar) -> Authorised:

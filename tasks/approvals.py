@@ -51,6 +51,8 @@ def open_approval(
     due_date: dt.date,
     drafter_id: str | None,
     visa_by: str | None,
+    on_call: bool = False,
+    due_at: dt.datetime | None = None,
 ) -> ApprovalView:
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else None
@@ -65,6 +67,8 @@ def open_approval(
             drafter_id=drafter_id,
             visa_by=visa_by,
             flow_run_id=run_id,
+            on_call=on_call,
+            due_at=due_at,
         )
 
 
@@ -135,11 +139,15 @@ def request_approval(
     due_date: dt.date,
     drafter_id: str | None = None,
     visa_by: str | None = None,
+    on_call: bool = False,
+    due_at: dt.datetime | None = None,
 ) -> DecisionOutcome:
     """Wait until the person authorised on the day of decision approves, rejects or returns
     the document; refused attempts are recorded and audited, and the wait starts again."""
     logger = get_run_logger()
-    view = open_approval(procedure_id, step, document_id, due_date, drafter_id, visa_by)
+    view = open_approval(
+        procedure_id, step, document_id, due_date, drafter_id, visa_by, on_call, due_at
+    )
     attempt = 0
     while True:
         if view.status != "pending":

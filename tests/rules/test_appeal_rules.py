@@ -77,7 +77,8 @@ LETTERHEAD = Letterhead(
 def letter(language: str, **fields: object) -> str:
     values: dict[str, object] = {
         "applicant_name": "Иванов И.",
-        "applicant_address": None,
+        "addressee_name": "Иванов И.",
+        "addressee_address": None,
         "subject": "Жалоба",
         "received": "20.11.2026",
         "findings": "Нарушений не выявлено.",

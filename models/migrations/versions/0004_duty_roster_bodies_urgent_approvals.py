@@ -59,6 +59,10 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             op.f("ck_approvals_authority"), "authority IN ('signatory', 'visa', 'on_call')"
         )
+        batch_op.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_approvals_status_due_at"), ["status", "due_at"], unique=False
+        )
 
     with op.batch_alter_table("duties", schema=None) as batch_op:
         batch_op.add_column(sa.Column("body_id", sa.String(length=40), nullable=True))
@@ -83,6 +87,8 @@ def downgrade() -> None:
         batch_op.drop_column("body_id")
 
     with op.batch_alter_table("approvals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_approvals_status_due_at"))
+        batch_op.drop_column("due_at")
         batch_op.drop_constraint(op.f("ck_approvals_authority"), type_="check")
         batch_op.drop_column("authority")
 

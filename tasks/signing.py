@@ -1,0 +1,126 @@
+"""Documents drafted for the person who may sign them, and signed through ``request_approval``.
+
+Every procedure uses this: the letter names its signatory (the head, the deputy replacing the
+head, or at night the prosecutor on duty); if that person changes while the letter waits, it is
+drafted again for the new one, since a letter must be signed by the person it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from models import document_store
+from models.approval_decisions import DecisionOutcome, escalated_within
+from models.calendar import ALMATY, WorkingCalendar
+from models.db import transaction
+from models.rendering import Letterhead, render
+from models.roster_store import read_roster
+from models.tables import Office, Procedure
+from models.urgency import authorised_at
+from tasks.approvals import request_approval
+
+
+@task(name="draft-document-for-signature", cache_policy=NO_CACHE)
+def draft_for_signature(
+    procedure_id: int,
+    kind: str,
+    language: str,
+    title: str,
+    drafted_by: str | None,
+    fields: dict[str, Any],
+    on_call: bool = False,
+    prefer_signer: str | None = None,
+) -> int:
+    """Render ``kind`` naming the person who may sign it now, and store it once.
+
+    ``prefer_signer``: an urgent matter escalated to someone who came to sign it is redrafted
+    in their name.
+    """
+    now = dt.datetime.now(dt.UTC)
+    with transaction() as session:
+        proc = session.get_one(Procedure, procedure_id)
+        office = session.get_one(Office, proc.office_code)
+        roster = read_roster(session)
+        if on_call:
+            who = authorised_at(roster, now, WorkingCalendar())
+            signer, acting, on_duty = who.staff, False, who.on_duty
+            if prefer_signer and prefer_signer in escalated_within(session, procedure_id):
+                signer, on_duty = roster.member(prefer_signer), False
+            if signer is not None and not on_duty:
+                signatory = roster.signatory_on(now.astimezone(ALMATY).date())
+                acting = (
+                    signatory.acting
+                    and signatory.staff is not None
+                    and signatory.staff.id == signer.id
+                )
+        else:
+            signatory = roster.signatory_on(now.astimezone(ALMATY).date())
+            signer, acting, on_duty = signatory.staff, signatory.acting, False
+        if signer is None:
+            raise LookupError("nobody in the office may sign now: refer to the regional office")
+        local = now.astimezone(ALMATY)
+        body = render(
+            kind,
+            language,
+            letterhead=Letterhead(
+                office.name_kk,
+                office.name_ru,
+                office.address,
+                signer.name,
+                signer.position,
+                acting,
+                on_duty,
+            ),
+            registration_number=proc.registration_number,
+            date=local.date(),
+            time=f"{local:%H:%M}",
+            **fields,
+        )
+        return document_store.draft_document(
+            session,
+            procedure_id=procedure_id,
+            kind=kind,
+            language=language,
+            title=title,
+            body=body,
+            drafted_by=drafted_by,
+            signatory_id=signer.id,
+        ).id
+
+
+def signed_document(
+    procedure_id: int,
+    *,
+    kind: str,
+    language: str,
+    title: str,
+    step: str,
+    due_date: dt.date,
+    fields: dict[str, Any],
+    drafted_by: str | None = None,
+    on_call: bool = False,
+    due_at: dt.datetime | None = None,
+) -> tuple[int, DecisionOutcome]:
+    """Draft, then wait for the decision; redraft when the signatory changed meanwhile."""
+    round_, came_to_sign = 0, None
+    while True:
+        round_ += 1
+        document_id = draft_for_signature(
+            procedure_id, kind, language, title, drafted_by, fields, on_call, came_to_sign
+        )
+        outcome = request_approval(
+            procedure_id,
+            step=f"{step}-{round_}",
+            document_id=document_id,
+            due_date=due_date,
+            drafter_id=drafted_by,
+            on_call=on_call,
+            due_at=due_at,
+        )
+        if not outcome.redraft:
+            return document_id, outcome
+        came_to_sign = outcome.signer_id
