@@ -94,3 +94,10 @@ def pending_approval(
         day=day,
         drafter_id=drafter,
     )
+
+
+def on_duty(engine: Engine, staff_id: str, start: dt.datetime, end: dt.datetime) -> None:
+    from models.tables import DutyShift
+
+    with sessionmaker(engine).begin() as session:
+        session.add(DutyShift(staff_id=staff_id, start_at=start, end_at=end))
