@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
 from deployments.errors import BadInput
-from deployments.events import emit_appeals_received, emit_information_answered
+from deployments.events import emit_appeals_received
 from models import appeal_store
 from models.appeals import may_report
 from models.calendar import WorkingCalendar, today
@@ -247,26 +247,6 @@ def _summons(text: str) -> dict[str, str]:
         "on": parts[1],
         "purpose": parts[2] if len(parts) > 2 else "explanations",
     }
-
-
-@appeals_app.command("answer")
-@fails_cleanly
-def answer(
-    duty_id: Annotated[int, typer.Argument(help="The request's duty id (see the timeline).")],
-    text: Annotated[str, typer.Option("--text", help="The answer received.")],
-    as_json: JsonFlag = False,
-) -> None:
-    """Announce an answer to an information request (event prosecutor.information.answered)."""
-    with office_session() as session:
-        if session.get(Duty, duty_id) is None:
-            raise BadInput(f"no duty {duty_id}")
-    if not emit_information_answered(duty_id, text):
-        raise BadInput("Prefect not reached (PREFECT_API_URL unset): the answer was not announced")
-    emit(
-        {"duty_id": duty_id, "announced": True},
-        as_json,
-        lambda d: f"answer to duty {d['duty_id']} announced",
-    )
 
 
 @appeals_app.command("show")

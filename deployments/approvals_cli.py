@@ -11,9 +11,16 @@ import typer
 
 from deployments.cli_support import JsonFlag, OnDate, emit, fails_cleanly, office_session
 from deployments.errors import BadInput
+from deployments.events import (
+    COORDINATION_REPORTED,
+    INFORMATION_ANSWERED,
+    RELEASE_CONFIRMED,
+    emit_answer,
+)
 from models import approval_decisions, approval_store, document_store
 from models.approvals import Decision
 from models.notifications import list_notifications
+from models.tables import Duty
 
 approvals_app = typer.Typer(help="Approvals and signatures.", no_args_is_help=True)
 documents_app = typer.Typer(help="Documents of the office.", no_args_is_help=True)
@@ -213,4 +220,32 @@ def notifications_list(
             "\n".join(f"{r['on']} {r['to']:<16} {r['kind']:<12} {r['message']}" for r in rs)
             or "no notifications"
         ),
+    )
+
+
+def answer(
+    duty_id: Annotated[int, typer.Argument(help="The duty answered (see the timeline).")],
+    text: Annotated[str, typer.Option("--text", help="The answer received.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Announce an answer from outside to a duty: another body's answer to a request, a body's
+    report on a coordination item, or a facility's confirmation of a release."""
+    with office_session() as session:
+        duty = session.get(Duty, duty_id)
+        if duty is None:
+            raise BadInput(f"no duty {duty_id}")
+        if duty.status.value != "open":
+            raise BadInput(f"duty {duty_id} is already {duty.status.value}")
+        if duty.body_id:
+            event = COORDINATION_REPORTED
+        elif duty.step == "confirm-release":
+            event = RELEASE_CONFIRMED
+        else:
+            event = INFORMATION_ANSWERED
+    if not emit_answer(event, duty_id, text):
+        raise BadInput("Prefect not reached (PREFECT_API_URL unset): the answer was not announced")
+    emit(
+        {"duty_id": duty_id, "event": event},
+        as_json,
+        lambda d: f"{d['event']} for duty {d['duty_id']}",
     )

@@ -48,6 +48,7 @@ def build(spec: dict[str, Any]) -> Any:
         parameters=spec.get("parameters"),
         schedules=_schedules(spec),
         triggers=triggers or None,
+        concurrency_limit=spec.get("concurrency_limit"),
     )
 
 

@@ -13,7 +13,13 @@ import typer
 
 from deployments import commands
 from deployments.appeals_cli import appeals_app
-from deployments.approvals_cli import approvals_app, deadlines_app, documents_app, notifications_app
+from deployments.approvals_cli import (
+    answer,
+    approvals_app,
+    deadlines_app,
+    documents_app,
+    notifications_app,
+)
 from deployments.cli_support import As, JsonFlag, OnDate, emit, fails_cleanly, office_session
 
 app = typer.Typer(
@@ -52,6 +58,7 @@ app.add_typer(approvals_app, name="approvals")
 app.add_typer(documents_app, name="documents")
 app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(notifications_app, name="notifications")
+app.command("answer")(fails_cleanly(answer))
 
 # --- db ---------------------------------------------------------------------------------
 

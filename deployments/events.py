@@ -6,6 +6,8 @@ import os
 
 APPEAL_RECEIVED = "prosecutor.appeal.received"
 INFORMATION_ANSWERED = "prosecutor.information.answered"
+COORDINATION_REPORTED = "prosecutor.coordination.reported"
+RELEASE_CONFIRMED = "prosecutor.release.confirmed"
 
 
 def prefect_configured() -> bool:
@@ -33,14 +35,15 @@ def emit_appeals_received(numbers: list[str]) -> bool:
     return True
 
 
-def emit_information_answered(duty_id: int, answer: str) -> bool:
+def emit_answer(event: str, duty_id: int, answer: str) -> bool:
+    """An answer from outside to a duty: information, a body's report, a release confirmed."""
     if not prefect_configured():
         return False
     from prefect.events import emit_event
     from prefect.events.worker import EventsWorker
 
     emit_event(
-        event=INFORMATION_ANSWERED,
+        event=event,
         resource={"prefect.resource.id": f"prosecutor.duty.{duty_id}", "prosecutor.kind": "duty"},
         payload={"answer": answer[:5000]},
     )

@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 
 from models.calendar import WorkingCalendar, today
 from models.deadline_sweep import SweepConfig, SweepReport
-from tasks.deadlines import sweep_deadlines
+from tasks.deadlines import announce_overdue_body_items, sweep_deadlines
 
 
 def _table(report: SweepReport) -> list[dict[str, Any]]:
@@ -90,6 +90,7 @@ def check_deadlines(
         return {"on": day, "skipped": True}
     config = SweepConfig(remind_within=remind_within, escalate_every=escalate_every)
     report = sweep_deadlines(day, config)
+    letters = announce_overdue_body_items(day)
     create_table_artifact(
         key="deadline-check",
         table=_table(report) or [{"state": "nothing due"}],
@@ -108,4 +109,5 @@ def check_deadlines(
         "escalated": report.escalated,
         "overdue": report.overdue_total,
         "due_soon": report.due_soon_total,
+        "body_items_overdue": letters,
     }

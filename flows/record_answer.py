@@ -8,7 +8,7 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from models import audit, procedure_store
+from models import audit, coordination, procedure_store
 from models.db import transaction
 from models.tables import Duty, DutyStatus
 
@@ -30,6 +30,7 @@ def store_answer(duty_id: int, answer: str) -> bool:
             entity_id=duty_id,
             payload={"answer": answer[:2000]},
         )
+        coordination.close_item_if_reported(session, duty, "answer")
         procedure_store.close_when_answered(session, duty.procedure_id, "answer")
         return True
 

@@ -24,7 +24,7 @@ from models.roster import REGIONAL_OFFICE, EscalationTarget, Roster
 from models.roster_store import read_roster
 from models.sql import as_text, insert_ignoring_duplicates
 from models.sweep_subjects import ACTOR, SUBJECTS, SweepConfig, SweepReport, _Subject
-from models.tables import Escalation
+from models.tables import Duty, Escalation
 
 __all__ = ["SweepConfig", "SweepReport", "sweep"]
 
@@ -52,6 +52,20 @@ def _remind(session: Session, subject: _Subject, on: dt.date, horizon: dt.date) 
         literal("Due ") + as_text(m.due_date) + literal(": ") + subject.title,
     ).where(due_soon)
     sent = notify_from_select(session, query)
+    if subject.model is Duty:  # a body executing an item is reminded too
+        sent += notify_from_select(
+            session,
+            select(
+                literal("reminder:body:") + as_text(Duty.id) + literal(f":{on.isoformat()}"),
+                null(),
+                literal("body:") + Duty.body_id,
+                literal("reminder"),
+                literal("duty"),
+                Duty.id,
+                literal(on),
+                literal("Due ") + as_text(Duty.due_date) + literal(": ") + Duty.title,
+            ).where(due_soon, Duty.body_id.is_not(None)),
+        )
     session.execute(
         update(m)
         .where(due_soon)
@@ -275,3 +289,18 @@ def sweep(
             },
         )
     return report
+
+
+def body_items_escalated(session: Session, on: dt.date) -> list[int]:
+    """Items of bodies that became overdue on ``on``: each gets a letter to the body's head."""
+    return list(
+        session.scalars(
+            select(Duty.id)
+            .join(
+                Escalation,
+                and_(Escalation.subject_kind == "duty", Escalation.subject_id == Duty.id),
+            )
+            .where(Escalation.level == 1, Escalation.on_date == on, Duty.body_id.is_not(None))
+            .order_by(Duty.id)
+        )
+    )

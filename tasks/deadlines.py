@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from models.calendar import WorkingCalendar
 from models.db import transaction
-from models.deadline_sweep import SweepConfig, SweepReport, sweep
+from models.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
 from models.notifications import Notifier, last_notification_id, notifications_since
 from models.tables import Notification
 
@@ -36,3 +36,22 @@ def sweep_deadlines(
         new = list(notifications_since(session, before))
     (notifier or LogNotifier()).deliver(new)
     return report
+
+
+@task(name="announce-overdue-body-items", cache_policy=NO_CACHE)
+def announce_overdue_body_items(on: dt.date) -> list[int]:
+    """Emit ``prosecutor.body.overdue`` for each body item escalated today; the
+    ``escalate-to-body`` deployment drafts the letter to the body's head (once per item)."""
+    from prefect.events import emit_event
+
+    with transaction() as session:
+        duty_ids = body_items_escalated(session, on)
+    for duty_id in duty_ids:
+        emit_event(
+            event="prosecutor.body.overdue",
+            resource={
+                "prefect.resource.id": f"prosecutor.duty.{duty_id}",
+                "prosecutor.kind": "duty",
+            },
+        )
+    return duty_ids

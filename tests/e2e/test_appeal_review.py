@@ -105,10 +105,7 @@ def test_appeal_from_the_terminal_to_a_signed_reply(stack: dict[str, Any], tmp_p
             select(Duty).where(Duty.procedure_id == proc.id, Duty.step == "request-1-1")
         )
     assert request is not None and request.status.value == "open"
-    assert (
-        cli(env, "appeals", "answer", str(request.id), "--text", "Мәліметтер ұсынылды").returncode
-        == 0
-    )
+    assert cli(env, "answer", str(request.id), "--text", "Мәліметтер ұсынылды").returncode == 0
 
     def answered() -> bool:
         with Session(engine) as session:
