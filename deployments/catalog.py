@@ -52,5 +52,5 @@ def build(spec: dict[str, Any]) -> Any:
     )
 
 
-def all_deployments(path: Path = PREFECT_YAML) -> list[Any]:
-    return [build(spec) for spec in declared(path)]
+def all_deployments(names: set[str] | None = None, path: Path = PREFECT_YAML) -> list[Any]:
+    return [build(spec) for spec in declared(path) if names is None or spec["name"] in names]

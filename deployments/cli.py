@@ -21,6 +21,7 @@ from deployments.approvals_cli import (
     notifications_app,
 )
 from deployments.cli_support import As, JsonFlag, OnDate, emit, fails_cleanly, office_session
+from deployments.errors import BadInput
 
 app = typer.Typer(
     name="prosecutor",
@@ -330,12 +331,21 @@ def serve(
     limit: Annotated[
         int | None, typer.Option("--limit", help="Flow runs at once (default: no limit).")
     ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option("--only", help="Comma-separated deployment names to serve (default: all)."),
+    ] = None,
 ) -> None:
-    """Serve every deployment of prefect.yaml from this machine, with its schedules and
-    triggers, until Ctrl-C. Point it at a server with PREFECT_API_URL."""
+    """Serve the deployments of prefect.yaml from this machine, with their schedules and
+    triggers, until Ctrl-C. Point it at a server with PREFECT_API_URL. Serving the urgent ones
+    (`--only release-detained,check-urgent`) in a process of their own keeps them first."""
     from prefect import serve as prefect_serve
 
-    from deployments.catalog import all_deployments
+    from deployments.catalog import all_deployments, declared
 
+    names = {n.strip() for n in only.split(",")} if only else None
+    known = {spec["name"] for spec in declared()}
+    if names and names - known:
+        raise BadInput(f"no such deployment in prefect.yaml: {', '.join(sorted(names - known))}")
     commands.db_upgrade()
-    prefect_serve(*all_deployments(), limit=limit)
+    prefect_serve(*all_deployments(names), limit=limit)

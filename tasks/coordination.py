@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -86,6 +87,8 @@ def register_meeting(meeting_date: dt.date, responsible: str | None) -> Meeting:
                 actor="coordination",
             )
             proc.details = {"meeting_date": meeting_date.isoformat()}
+            context = FlowRunContext.get()
+            proc.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
             procedure_store.set_status(
                 session, proc.id, ProcedureStatus.IN_PROGRESS, "coordination"
             )

@@ -19,6 +19,8 @@ from models.migrate import upgrade
 from tests.office import load_demo_office
 
 BIN = Path(sys.executable).parent
+# what these tests drive; the scheduled checks are tested through flows, not left to fire here
+SERVED = "sign-document,review-appeal,record-answer"
 
 
 def _free_port() -> int:
@@ -78,7 +80,7 @@ def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
     try:
         _wait(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 90, "the server")
         served = subprocess.Popen(
-            [str(BIN / "prosecutor"), "serve"],
+            [str(BIN / "prosecutor"), "serve", "--only", SERVED],
             env=env,
             stdout=(logs / "serve.log").open("wb"),
             stderr=subprocess.STDOUT,

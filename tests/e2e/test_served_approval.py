@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from typing import Any
 
 import httpx
@@ -21,6 +22,16 @@ from tests.e2e.conftest import BIN, _wait
 from tests.office import OFFICE
 
 pytestmark = pytest.mark.e2e
+
+
+def _post_retrying(url: str, **kwargs: Any) -> httpx.Response:
+    """The server answers 503 while SQLite is busy (as Prefect's own client, retry)."""
+    for _ in range(10):
+        response = httpx.post(url, **kwargs)
+        if response.status_code != 503:
+            return response
+        time.sleep(1)
+    return response
 
 
 def _state(api: str, run_id: str) -> str:
@@ -51,7 +62,7 @@ def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
             title="Appeal",
             year=today().year,
         ).registration_number
-    created = httpx.post(
+    created = _post_retrying(
         f"{api}/deployments/{stack['deployment']}/create_flow_run",
         json={
             "parameters": {
