@@ -21,6 +21,7 @@ def store_answer(duty_id: int, answer: str) -> bool:
             raise LookupError(f"no duty {duty_id}")
         if duty.status is DutyStatus.DONE:
             return False
+        duty.answer = answer[:10000]
         procedure_store.complete_duty(session, duty_id, "answer")
         audit.append(
             session,

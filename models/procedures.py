@@ -14,6 +14,8 @@ class ProcedureKind(StrEnum):
     COURT_ACT = "court_act"  # пересмотр судебного акта
     COORDINATION = "coordination"  # координация правоохранительных органов
     RELEASE = "release"  # освобождение незаконно задержанного
+    SUSPENSION_DEMAND = "suspension_demand"  # требование о приостановлении / снятии ограничений
+    ADMIN_OFFENCE = "admin_offence"  # возбуждение производства об административном правонарушении
 
     @property
     def prefix(self) -> str:
@@ -29,6 +31,8 @@ _PREFIX = {
     ProcedureKind.COURT_ACT: "CRT",
     ProcedureKind.COORDINATION: "CRD",
     ProcedureKind.RELEASE: "REL",
+    ProcedureKind.SUSPENSION_DEMAND: "DEM",
+    ProcedureKind.ADMIN_OFFENCE: "AOP",
 }
 
 

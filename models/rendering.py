@@ -29,6 +29,14 @@ KINDS = (
     "agenda",
     "resolution",
     "body_letter",
+    "inspection_order",
+    "inspection_act",
+    "protest",
+    "submission",
+    "order",
+    "suspension_demand",
+    "admin_offence",
+    "court_protest",
 )
 
 _TITLES = {

@@ -216,6 +216,7 @@ class Duty(Base):
     escalation_level: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     completed_at: Mapped[dt.datetime | None]
+    answer: Mapped[str | None] = mapped_column(Text)  # what came back from outside
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
