@@ -4,8 +4,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-27
 
-Two more kinds of procedure, and the answer a duty received from outside. The kind is a CHECK constraint (not a native enum), so it is
-replaced; on SQLite the table is copied by batch mode.
+Two more kinds of procedure, and the answer a duty received from outside. The kind is a CHECK
+constraint (not a native enum), so it is replaced; on SQLite the table is copied by batch mode.
 """
 
 from __future__ import annotations
