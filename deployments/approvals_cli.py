@@ -10,6 +10,7 @@ from uuid import UUID
 import typer
 
 from deployments.cli_support import JsonFlag, OnDate, emit, fails_cleanly, office_session
+from deployments.commands import parse_date
 from deployments.errors import BadInput
 from deployments.events import (
     COORDINATION_REPORTED,
@@ -20,6 +21,7 @@ from deployments.events import (
 from models import approval_decisions, approval_store, document_store
 from models.approvals import Decision
 from models.notifications import list_notifications
+from models.rendering import as_text
 from models.tables import Duty
 
 approvals_app = typer.Typer(help="Approvals and signatures.", no_args_is_help=True)
@@ -169,6 +171,33 @@ def documents_verify(
         raise typer.Exit(1)
 
 
+@documents_app.command("show")
+@fails_cleanly
+def documents_show(
+    document_id: Annotated[int, typer.Argument()],
+    reader: Annotated[str, typer.Option("--as", help="Your staff id (reading is audited).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Read a document; secret materials only with clearance (Regulation cl. 8, obligation 5)."""
+    with office_session() as session:
+        doc = document_store.read_document(session, document_id, reader)
+        data = (
+            None
+            if doc is None
+            else {
+                "document_id": doc.id,
+                "kind": doc.kind,
+                "title": doc.title,
+                "access_level": doc.access_level.value,
+                "sha256": doc.sha256,
+                "text": as_text(doc.body),
+            }
+        )
+    if data is None:
+        raise BadInput(f"refused: {reader} has no clearance for secret document {document_id}")
+    emit(data, as_json, lambda d: f"{d['title']} ({d['access_level']})\n\n{d['text']}")
+
+
 @deadlines_app.command("check")
 @fails_cleanly
 def deadlines_check(
@@ -226,6 +255,13 @@ def notifications_list(
 def answer(
     duty_id: Annotated[int, typer.Argument(help="The duty answered (see the timeline).")],
     text: Annotated[str, typer.Option("--text", help="The answer received.")],
+    outcome: Annotated[
+        str | None,
+        typer.Option("--outcome", help="accepted, partly or rejected (acts of response)."),
+    ] = None,
+    hearing_date: Annotated[
+        str | None, typer.Option("--hearing-date", help="A submission's hearing, YYYY-MM-DD.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Announce an answer from outside to a duty: another body's answer to a request, a body's
@@ -242,7 +278,13 @@ def answer(
             event = RELEASE_CONFIRMED
         else:
             event = INFORMATION_ANSWERED
-    if not emit_answer(event, duty_id, text):
+    if outcome and outcome not in {"accepted", "partly", "rejected"}:
+        raise BadInput(f"--outcome: {outcome!r} is not accepted, partly or rejected")
+    if hearing_date:
+        parse_date(hearing_date, "--hearing-date")
+    if not emit_answer(
+        event, duty_id, text, outcome=outcome or "", hearing_date=hearing_date or ""
+    ):
         raise BadInput("Prefect not reached (PREFECT_API_URL unset): the answer was not announced")
     emit(
         {"duty_id": duty_id, "event": event},

@@ -35,7 +35,7 @@ def emit_appeals_received(numbers: list[str]) -> bool:
     return True
 
 
-def emit_answer(event: str, duty_id: int, answer: str) -> bool:
+def emit_answer(event: str, duty_id: int, answer: str, **extra: str) -> bool:
     """An answer from outside to a duty: information, a body's report, a release confirmed."""
     if not prefect_configured():
         return False
@@ -45,7 +45,7 @@ def emit_answer(event: str, duty_id: int, answer: str) -> bool:
     emit_event(
         event=event,
         resource={"prefect.resource.id": f"prosecutor.duty.{duty_id}", "prosecutor.kind": "duty"},
-        payload={"answer": answer[:5000]},
+        payload={"answer": answer[:5000], **{k: v for k, v in extra.items() if v}},
     )
     EventsWorker.drain_all()
     return True

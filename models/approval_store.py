@@ -14,6 +14,7 @@ from models import audit
 from models.approvals import authorised_approver
 from models.roster_store import read_roster
 from models.tables import (
+    AccessLevel,
     Approval,
     ApprovalDecision,
     ApprovalStatus,
@@ -38,6 +39,7 @@ class ApprovalView:
     document_title: str
     document_body: str
     document_sha256: str
+    document_secret: bool
     signatory_id: str | None
     signatory_name: str | None
     visa_by: str | None
@@ -68,6 +70,7 @@ def _view(session: Session, approval: Approval) -> ApprovalView:
         document_title=doc.title,
         document_body=doc.body,
         document_sha256=approval.document_sha256,
+        document_secret=doc.access_level is AccessLevel.SECRET,
         signatory_id=approval.signatory_id,
         signatory_name=signatory.name if signatory else None,
         visa_by=approval.visa_by,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.approvals import document_hash
-from models.tables import AccessLevel, Document, Signature
+from models.tables import AccessLevel, Document, Signature, StaffRow
 
 
 class DocumentError(LookupError):
@@ -145,3 +145,33 @@ def verify_document(session: Session, document_id: int) -> DocumentCheck:
         now,
         [s.signer_id for s in signatures],
     )
+
+
+def read_document(session: Session, document_id: int, staff_id: str) -> Document | None:
+    """A document for ``staff_id`` to read, or None when refused: secret materials only for staff
+    with clearance (Regulation cl. 8, obligation 5). Every reading and every refusal is audited;
+    the refusal is not raised, so the caller's transaction keeps its audit entry."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise DocumentError(f"no document {document_id}")
+    reader = session.get(StaffRow, staff_id)
+    cleared = reader is not None and reader.active and reader.clearance
+    if doc.access_level is AccessLevel.SECRET and not cleared:
+        audit.append(
+            session,
+            actor=staff_id,
+            action="document.access_refused",
+            entity_kind="document",
+            entity_id=doc.id,
+            payload={"access_level": doc.access_level.value, "reason": "no clearance"},
+        )
+        return None
+    audit.append(
+        session,
+        actor=staff_id,
+        action="document.read",
+        entity_kind="document",
+        entity_id=doc.id,
+        payload={"access_level": doc.access_level.value},
+    )
+    return doc

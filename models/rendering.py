@@ -37,6 +37,7 @@ KINDS = (
     "suspension_demand",
     "admin_offence",
     "court_protest",
+    "extension_request",
 )
 
 _TITLES = {

@@ -24,6 +24,7 @@ from models.approval_decisions import DecisionOutcome
 from models.approval_store import ApprovalView
 from models.approvals import Decision
 from models.db import transaction
+from models.rendering import as_text
 from tasks.waiting import wait_for
 
 
@@ -118,7 +119,12 @@ def approval_description(view: ApprovalView) -> str:
     """The Markdown shown above the decision form in the Prefect UI."""
     who = view.signatory_name or view.signatory_id or "the regional office (nobody in the office)"
     kind = f"visa of {view.visa_by}" if view.visa_by else "signature on behalf of the office"
-    body = view.document_body.replace("```", "'''")
+    body = (
+        "(state secret: not shown here; read it with"
+        f" `prosecutor documents show {view.document_id} --as STAFF_ID`, cleared staff only)"
+        if view.document_secret
+        else as_text(view.document_body).replace("```", "'''")
+    )
     return (
         f"## {view.document_title}\n\n"
         f"**Procedure:** {view.registration_number} — step `{view.step}`  \n"

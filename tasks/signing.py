@@ -19,7 +19,7 @@ from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.rendering import Letterhead, render
 from models.roster_store import read_roster
-from models.tables import Office, Procedure
+from models.tables import AccessLevel, Office, Procedure
 from models.urgency import authorised_at
 from tasks.approvals import request_approval
 
@@ -34,6 +34,7 @@ def draft_for_signature(
     fields: dict[str, Any],
     on_call: bool = False,
     prefer_signer: str | None = None,
+    access_level: AccessLevel = AccessLevel.PUBLIC,
 ) -> int:
     """Render ``kind`` naming the person who may sign it now, and store it once.
 
@@ -89,6 +90,7 @@ def draft_for_signature(
             body=body,
             drafted_by=drafted_by,
             signatory_id=signer.id,
+            access_level=access_level,
         ).id
 
 
@@ -104,13 +106,22 @@ def signed_document(
     drafted_by: str | None = None,
     on_call: bool = False,
     due_at: dt.datetime | None = None,
+    access_level: AccessLevel = AccessLevel.PUBLIC,
 ) -> tuple[int, DecisionOutcome]:
     """Draft, then wait for the decision; redraft when the signatory changed meanwhile."""
     round_, came_to_sign = 0, None
     while True:
         round_ += 1
         document_id = draft_for_signature(
-            procedure_id, kind, language, title, drafted_by, fields, on_call, came_to_sign
+            procedure_id,
+            kind,
+            language,
+            title,
+            drafted_by,
+            fields,
+            on_call,
+            came_to_sign,
+            access_level,
         )
         outcome = request_approval(
             procedure_id,
