@@ -45,7 +45,8 @@ def emit_answer(event: str, duty_id: int, answer: str, **extra: str) -> bool:
     emit_event(
         event=event,
         resource={"prefect.resource.id": f"prosecutor.duty.{duty_id}", "prosecutor.kind": "duty"},
-        payload={"answer": answer[:5000], **{k: v for k, v in extra.items() if v}},
+        # every key a trigger's template names must be present: an undefined one fails the run
+        payload={"answer": answer[:5000], "outcome": "", "hearing_date": "", **extra},
     )
     EventsWorker.drain_all()
     return True
