@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -76,15 +77,27 @@ def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
         stdout=(logs / "server.log").open("wb"),
         stderr=subprocess.STDOUT,
     )
-    served = None
+    served: list[subprocess.Popen[bytes]] = []
+
+    def start_serving() -> None:
+        served.append(
+            subprocess.Popen(
+                [str(BIN / "prosecutor"), "serve", "--only", SERVED],
+                env=env,
+                stdout=(logs / f"serve-{len(served)}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its flow-run children die with it when killed
+            )
+        )
+
+    def crash_serving() -> None:
+        """Kill the serving process and every run it started, as a power cut would."""
+        os.killpg(served[-1].pid, signal.SIGKILL)
+        served[-1].wait()
+
     try:
         _wait(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 90, "the server")
-        served = subprocess.Popen(
-            [str(BIN / "prosecutor"), "serve", "--only", SERVED],
-            env=env,
-            stdout=(logs / "serve.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        start_serving()
         deployment = _wait(
             lambda: (
                 httpx.get(f"{api}/deployments/name/sign-document/sign-document", timeout=2)
@@ -94,10 +107,19 @@ def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
             90,
             "the served deployment",
         )
-        yield {"api": api, "env": env, "engine": engine, "deployment": deployment, "logs": logs}
+        yield {
+            "api": api,
+            "env": env,
+            "engine": engine,
+            "deployment": deployment,
+            "logs": logs,
+            "crash_serving": crash_serving,
+            "start_serving": start_serving,
+        }
     finally:
-        if served:
-            _stop(served)
+        for proc in served:
+            if proc.poll() is None:
+                _stop(proc)
         _stop(server)
         engine.dispose()
 
