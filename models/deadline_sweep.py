@@ -26,7 +26,7 @@ from models.sql import as_text, insert_ignoring_duplicates
 from models.sweep_subjects import ACTOR, SUBJECTS, SweepConfig, SweepReport, _Subject
 from models.tables import Duty, Escalation
 
-__all__ = ["SweepConfig", "SweepReport", "sweep"]
+__all__ = ["SweepConfig", "SweepReport", "escalate_level", "sweep"]
 
 
 # --- (2) reminders -----------------------------------------------------------------------
@@ -107,6 +107,56 @@ def _chain_for(roster: Roster, assignee: str | None, on: dt.date) -> list[Escala
     return [*head, EscalationTarget(None, "beyond the office: regional office")]
 
 
+def escalate_level(
+    session: Session,
+    subject: _Subject,
+    *,
+    late: Any,
+    level: int,
+    assignee: str | None,
+    target: EscalationTarget,
+    reason: Any,
+    on: dt.date,
+    actor: str,
+) -> int:
+    """Record escalation ``level`` to ``target`` for every ``late`` item not yet at that level:
+    set-based, and once per item and level whoever runs it, however often."""
+    m = subject.model
+    query = select(
+        literal(subject.kind),
+        m.id,
+        literal(level),
+        subject.assignee,
+        literal(target.staff.id if target.staff else None, String),
+        reason,
+        literal(on),
+    ).where(late)
+    columns = ["subject_kind", "subject_id", "level", "from_staff_id", "to_staff_id", "reason"]
+    stmt = (
+        insert_ignoring_duplicates(session, Escalation)
+        .from_select([*columns, "on_date"], query)
+        .on_conflict_do_nothing(index_elements=["subject_kind", "subject_id", "level"])
+        .returning(Escalation.id)
+    )
+    added = len(session.scalars(stmt).all())
+    session.execute(
+        update(m)
+        .where(late)
+        .values(escalation_level=level)
+        .execution_options(synchronize_session=False)
+    )
+    if added:
+        audit.append(
+            session,
+            actor=actor,
+            action=f"{subject.kind}.escalated",
+            entity_kind="staff",
+            entity_id=assignee or "unassigned",
+            payload={"level": level, "to": target.key, "count": added, "on": on},
+        )
+    return added
+
+
 def _escalate(
     session: Session,
     subject: _Subject,
@@ -128,40 +178,18 @@ def _escalate(
             overdue = and_(
                 subject.open_clause, whose, m.escalation_level < level, m.due_date <= cutoff
             )
-            query = select(
-                literal(subject.kind),
-                m.id,
-                literal(level),
-                subject.assignee,
-                literal(target.staff.id if target.staff else None, String),
-                literal("overdue since ")
+            added = escalate_level(
+                session,
+                subject,
+                late=overdue,
+                level=level,
+                assignee=assignee,
+                target=target,
+                reason=literal("overdue since ")
                 + as_text(m.due_date)
                 + literal(f"; {target.reason}"[:400]),
-                literal(on),
-            ).where(overdue)
-            stmt = (
-                insert_ignoring_duplicates(session, Escalation)
-                .from_select(
-                    [
-                        "subject_kind",
-                        "subject_id",
-                        "level",
-                        "from_staff_id",
-                        "to_staff_id",
-                        "reason",
-                        "on_date",
-                    ],
-                    query,
-                )
-                .on_conflict_do_nothing(index_elements=["subject_kind", "subject_id", "level"])
-                .returning(Escalation.id)
-            )
-            added = len(session.scalars(stmt).all())
-            session.execute(
-                update(m)
-                .where(overdue)
-                .values(escalation_level=level)
-                .execution_options(synchronize_session=False)
+                on=on,
+                actor=ACTOR,
             )
             if added:
                 report.escalated += added
@@ -174,14 +202,6 @@ def _escalate(
                         "count": added,
                         "why": target.reason,
                     }
-                )
-                audit.append(
-                    session,
-                    actor=ACTOR,
-                    action=f"{subject.kind}.escalated",
-                    entity_kind="staff",
-                    entity_id=assignee or "unassigned",
-                    payload={"level": level, "to": target.key, "count": added, "on": on},
                 )
 
 

@@ -9,16 +9,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, literal, select, update
+from sqlalchemy import and_, literal, select
 from sqlalchemy.orm import Session
 
-from models import audit
 from models.calendar import ALMATY, WorkingCalendar
-from models.deadline_sweep import notify_escalations
+from models.deadline_sweep import escalate_level, notify_escalations
 from models.roster_store import read_roster
-from models.sql import insert_ignoring_duplicates
 from models.sweep_subjects import SUBJECTS, _Subject
-from models.tables import Escalation
 from models.urgency import hourly_chain
 
 ACTOR = "urgent-check"
@@ -57,38 +54,16 @@ def _escalate(
                 m.due_at <= at - (level - 1) * every,
                 m.escalation_level < level,
             )
-            query = select(
-                literal(subject.kind),
-                m.id,
-                literal(level),
-                subject.assignee,
-                literal(target.staff.id if target.staff else None, String),
-                literal(f"past its hour; {target.reason}"[:500]),
-                literal(day),
-            ).where(late)
-            stmt = (
-                insert_ignoring_duplicates(session, Escalation)
-                .from_select(
-                    [
-                        "subject_kind",
-                        "subject_id",
-                        "level",
-                        "from_staff_id",
-                        "to_staff_id",
-                        "reason",
-                        "on_date",
-                    ],
-                    query,
-                )
-                .on_conflict_do_nothing(index_elements=["subject_kind", "subject_id", "level"])
-                .returning(Escalation.id)
-            )
-            added = len(session.scalars(stmt).all())
-            session.execute(
-                update(m)
-                .where(late)
-                .values(escalation_level=level)
-                .execution_options(synchronize_session=False)
+            added = escalate_level(
+                session,
+                subject,
+                late=late,
+                level=level,
+                assignee=assignee,
+                target=target,
+                reason=literal(f"past its hour; {target.reason}"[:500]),
+                on=day,
+                actor=ACTOR,
             )
             if added:
                 report.escalated += added
@@ -100,19 +75,6 @@ def _escalate(
                         "to": target.key,
                         "count": added,
                     }
-                )
-                audit.append(
-                    session,
-                    actor=ACTOR,
-                    action=f"{subject.kind}.escalated",
-                    entity_kind="staff",
-                    entity_id=assignee or "unassigned",
-                    payload={
-                        "level": level,
-                        "to": target.key,
-                        "count": added,
-                        "at": at.isoformat(),
-                    },
                 )
 
 
