@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean bench
 
 $(BIN)/prosecutor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,8 @@ test: lint
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
+
+# Benchmarks (not part of `make test`): tables with the targets beside the measurements.
+bench: $(BIN)/prosecutor
+	$(BIN)/python -m bench.sweep
+	$(BIN)/python -m bench.intake
