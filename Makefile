@@ -33,3 +33,5 @@ clean:
 bench: $(BIN)/prosecutor
 	$(BIN)/python -m bench.sweep
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.orchestration
+	$(BIN)/python -m bench.events
