@@ -168,7 +168,7 @@ def run_case(n: int, server_db: str, processes: int, poll: str, spaced: bool) ->
         return [
             server_db,
             processes,
-            poll or "10 (default)",
+            poll or "2 (project default)",
             f"{n}, {'one at a time' if spaced else 'one burst'}",
             f"{p50:.2f}",
             f"{p95:.2f}",
@@ -191,7 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument(
-        "--cases", default="sqlite:1:,sqlite:1:1,postgresql:2:1", help="server-db:processes:poll"
+        "--cases",
+        default="sqlite:1:10:spaced,sqlite:1::spaced,postgresql:2::burst",
+        help="server-db:processes:poll (empty: the project default):spaced|burst",
     )
     args = parser.parse_args(argv)
     rows = []
