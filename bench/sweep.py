@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import tempfile
 import time
 import tracemalloc
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -36,11 +38,14 @@ OFFSET = "CASE WHEN g % 100 < 3 THEN -(1 + g % 15) WHEN g % 100 < 8 THEN g % 4 E
 @contextmanager
 def database(kind: str, admin_url: str) -> Iterator[Engine]:
     if kind == "sqlite":
-        path = f"/tmp/bench-sweep-{uuid.uuid4().hex[:8]}.db"
+        path = Path(tempfile.gettempdir()) / f"bench-sweep-{uuid.uuid4().hex[:8]}.db"
         upgrade(f"sqlite:///{path}")
         engine = make_engine(f"sqlite:///{path}")
-        yield engine
-        engine.dispose()
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+            path.unlink(missing_ok=True)
         return
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"bench_{uuid.uuid4().hex[:8]}"
