@@ -34,14 +34,22 @@ def night(monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.datetime]:
     get_settings.cache_clear()
 
 
+def report_at_night(
+    database: Database, night: dt.datetime, report_id: str, **facts: object
+) -> FlowInThread:
+    """The demo office with as-2 on duty tonight, and a report that someone is held illegally."""
+    load_demo_office(database.engine)
+    on_duty(database.engine, "as-2", night - dt.timedelta(hours=1), night + dt.timedelta(hours=12))
+    return FlowInThread(release_detained, report_id=report_id, **facts)
+
+
 def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the_hour(
     database: Database, night: dt.datetime
 ) -> None:
-    load_demo_office(database.engine)
-    on_duty(database.engine, "as-2", night - dt.timedelta(hours=1), night + dt.timedelta(hours=12))
-    run = FlowInThread(
-        release_detained,
-        report_id="tdf-7",
+    run = report_at_night(
+        database,
+        night,
+        "tdf-7",
         facility="ИВС УП Бостандыкского района",
         person="Иванов Иван Иванович",
         held_since=night - dt.timedelta(hours=80),
@@ -101,11 +109,10 @@ def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the
 def test_escalated_head_may_sign_the_order_redrafted_in_the_heads_name(
     database: Database, night: dt.datetime
 ) -> None:
-    load_demo_office(database.engine)
-    on_duty(database.engine, "as-2", night - dt.timedelta(hours=1), night + dt.timedelta(hours=12))
-    run = FlowInThread(
-        release_detained,
-        report_id="tdf-8",
+    run = report_at_night(
+        database,
+        night,
+        "tdf-8",
         facility="Спецприёмник",
         person="Петров П.П.",
         held_since=night - dt.timedelta(hours=30),
