@@ -342,9 +342,9 @@ def render_start(d: dict[str, Any]) -> str:
         r = d["roster_loaded"]
         lines.append(f"Roster loaded: office {r['office']}, {r['staff']} staff")
     t = d["today"]
-    lines.append(
-        f"Today {t['date']}: {'working day' if t['working'] else 'day off'} ({t['reason']})"
-    )
+    kind = "working day" if t["working"] else "day off"
+    why = "" if t["reason"] == kind else f" ({t['reason']})"
+    lines.append(f"Today {t['date']}: {kind}{why}")
     s = d["signatory"]
     lines.append(f"Signs today: {s['name']} ({s['position']}{', acting' if s['acting'] else ''})")
     lines.append("An appeal or act received today is due:")
