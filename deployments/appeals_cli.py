@@ -11,7 +11,6 @@ from uuid import UUID
 import typer
 from rich.progress import track
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
 from deployments.errors import BadInput
@@ -20,9 +19,8 @@ from models import appeal_store
 from models.appeals import may_report
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
-from models.roster_store import read_roster
-from models.settings import get_settings
-from models.tables import Duty, Office
+from models.roster_store import office_code, read_roster
+from models.tables import Duty
 from models.timeline import procedure_timeline
 
 appeals_app = typer.Typer(help="Appeals (обращения): intake and review.", no_args_is_help=True)
@@ -52,16 +50,6 @@ def _records(path: Path) -> Iterator[tuple[str, str, str | None]]:
         yield str(path), text, None
 
 
-def _office_code(session: Session) -> str:
-    codes = list(session.scalars(select(Office.code)))
-    if len(codes) == 1:
-        return codes[0]
-    configured = get_settings().office_code
-    if configured in codes:
-        return configured
-    raise BadInput("set PROSECUTOR_OFFICE_CODE: the roster has no office, or several")
-
-
 @appeals_app.command("submit")
 @fails_cleanly
 def submit(
@@ -71,7 +59,7 @@ def submit(
     """Validate, store and number each appeal, then announce it to Prefect. Invalid appeals are
     stored as rejected with the reason, and the command exits 1."""
     with office_session() as session:
-        office = _office_code(session)
+        office = office_code(session)
     calendar = WorkingCalendar()
     records = list(_records(path))
     results = []

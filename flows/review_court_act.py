@@ -23,8 +23,8 @@ from models.calendar import ALMATY, WorkingCalendar, today
 from models.db import transaction
 from models.deadlines import TermUnit, due_date
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import read_roster
-from models.tables import Duty, Office, Procedure
+from models.roster_store import office_code, read_roster
+from models.tables import Duty, Procedure
 from models.terms import default_terms
 from tasks.documents import dispatch_document
 from tasks.signing import signed_document
@@ -78,7 +78,7 @@ def register_court_act(court_act: str, window: str, received_on: dt.date, area: 
             who = choose_assignee(read_roster(session), today(), area, {})[0]
             proc = procedure_store.register_procedure(
                 session,
-                office_code=session.scalars(select(Office.code)).first() or "DEFAULT",
+                office_code=office_code(session),
                 kind=ProcedureKind.COURT_ACT,
                 title=title,
                 year=received_on.year,

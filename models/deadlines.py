@@ -28,17 +28,6 @@ class TermUnit(StrEnum):
     HOURS = "hours"
 
 
-DAY_UNITS = frozenset(
-    {
-        TermUnit.SAME_DAY,
-        TermUnit.WORKING_DAYS,
-        TermUnit.CALENDAR_DAYS,
-        TermUnit.MONTHS,
-        TermUnit.YEARS,
-    }
-)
-
-
 def add_months(start: dt.date, months: int) -> dt.date:
     """Same date ``months`` later, or the last day of that month when it has no such date."""
     index = start.month - 1 + months

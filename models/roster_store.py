@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.roster import Absence, ActingOrder, Roster, Shift, Staff
+from models.roster import Absence, ActingOrder, Roster, RosterError, Shift, Staff
 from models.schemas import AbsenceIn, ActingOrderIn, RosterFile
+from models.settings import get_settings
 from models.tables import AbsenceRow, ActingOrderRow, Body, DutyShift, Office, StaffRow
 
 
@@ -185,3 +186,15 @@ def add_acting_order(session: Session, data: ActingOrderIn, actor: str) -> Actin
 
 def staff_exists(session: Session, staff_id: str) -> bool:
     return session.get(StaffRow, staff_id) is not None
+
+
+def office_code(session: Session) -> str:
+    """The office procedures are registered under: the roster's only office, or the one named
+    by ``PROSECUTOR_OFFICE_CODE`` when the database holds several."""
+    codes = list(session.scalars(select(Office.code)))
+    if len(codes) == 1:
+        return codes[0]
+    configured = get_settings().office_code
+    if configured in codes:
+        return configured
+    raise RosterError("set PROSECUTOR_OFFICE_CODE: the roster has no office, or several")

@@ -24,7 +24,6 @@ from models.tables import (
     DutyStatus,
     Notification,
     Procedure,
-    StaffRow,
 )
 from models.terms import default_terms
 
@@ -254,9 +253,3 @@ def competence_of(case: AppealCase) -> tuple[str | None, dict[str, str] | None]:
         return decision.area, None
     body = decision.redirect_to
     return None, {"id": body.id, "name": body.name(case.language)}
-
-
-def staff_name(staff_id: str) -> str:
-    with transaction() as session:
-        row = session.get(StaffRow, staff_id)
-        return row.name if row else staff_id

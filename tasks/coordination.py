@@ -19,8 +19,8 @@ from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.deadlines import TermUnit, due_date
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import read_roster
-from models.tables import Body, Duty, Office, Procedure
+from models.roster_store import office_code, read_roster
+from models.tables import Body, Duty, Procedure
 from models.terms import default_terms
 
 AREA = "law_enforcement"
@@ -77,7 +77,7 @@ def register_meeting(meeting_date: dt.date, responsible: str | None) -> Meeting:
             )
             proc = procedure_store.register_procedure(
                 session,
-                office_code=session.scalars(select(Office.code)).first() or "DEFAULT",
+                office_code=office_code(session),
                 kind=ProcedureKind.COORDINATION,
                 title=title,
                 year=meeting_date.year,

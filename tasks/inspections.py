@@ -21,8 +21,8 @@ from models.db import transaction
 from models.deadlines import TermUnit, due_date
 from models.procedures import ProcedureKind, ProcedureStatus
 from models.responses import Act
-from models.roster_store import read_roster
-from models.tables import Duty, Office, Procedure
+from models.roster_store import office_code, read_roster
+from models.tables import Duty, Procedure
 from models.terms import default_terms
 
 
@@ -115,7 +115,7 @@ def register_inspection(
         if proc is None:
             proc = procedure_store.register_procedure(
                 session,
-                office_code=session.scalars(select(Office.code)).first() or "DEFAULT",
+                office_code=office_code(session),
                 kind=ProcedureKind.INSPECTION,
                 title=title,
                 year=today().year,

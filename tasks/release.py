@@ -14,9 +14,8 @@ from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.deadlines import due_moment
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import read_roster
-from models.settings import get_settings
-from models.tables import Duty, Office, Procedure
+from models.roster_store import office_code, read_roster
+from models.tables import Duty, Procedure
 from models.terms import default_terms
 from models.urgency import authorised_at
 
@@ -28,11 +27,6 @@ class ReleaseCase:
     due_at: dt.datetime
     authorised: str | None
     on_duty: bool
-
-
-def _office_code(session) -> str:  # type: ignore[no-untyped-def]
-    codes = list(session.scalars(select(Office.code)))
-    return codes[0] if len(codes) == 1 else get_settings().office_code
 
 
 @task(name="register-release", cache_policy=NO_CACHE)
@@ -58,7 +52,7 @@ def register_release(
         if proc is None:
             proc = procedure_store.register_procedure(
                 session,
-                office_code=_office_code(session),
+                office_code=office_code(session),
                 kind=ProcedureKind.RELEASE,
                 title=f"Release: {report_id}",
                 year=reported_at.astimezone(ALMATY).year,

@@ -19,9 +19,9 @@ from models.db import transaction
 from models.deadlines import TermUnit, due_date
 from models.procedures import ProcedureStatus
 from models.responses import PROCEDURE_OF, TERM_OF, Act, consideration_due, hearing_result_due
-from models.roster_store import read_roster
+from models.roster_store import office_code, read_roster
 from models.sql import insert_ignoring_duplicates
-from models.tables import Duty, Escalation, Office, Procedure
+from models.tables import Duty, Escalation, Procedure
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ def register_response(
             )
             proc = procedure_store.register_procedure(
                 session,
-                office_code=session.scalars(select(Office.code)).first() or "DEFAULT",
+                office_code=office_code(session),
                 kind=PROCEDURE_OF[act],
                 title=title,
                 year=today().year,
