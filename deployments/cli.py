@@ -6,6 +6,7 @@ each command's database work is one transaction.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -133,6 +134,7 @@ def absence_add(
     """Record an absence; overlapping absences of one person are refused."""
     with office_session() as session:
         data = commands.absence_add(session, staff_id, start, end, kind, note, actor)
+    data["forms_refreshed"] = refresh_waiting_forms()
     emit(
         data,
         as_json,
@@ -156,6 +158,7 @@ def acting_add(
     """Record an acting order: STAFF_ID performs the duties of --for over a period."""
     with office_session() as session:
         data = commands.acting_add(session, staff_id, for_id, start, end, reference, actor)
+    data["forms_refreshed"] = refresh_waiting_forms()
     emit(
         data,
         as_json,
@@ -163,6 +166,22 @@ def acting_add(
             f"acting order {d['id']}: {d['acting_id']} for {d['for_id']}, {d['from']}..{d['to']}"
         ),
     )
+
+
+def refresh_waiting_forms() -> int | None:
+    """After a roster change, the waiting decision forms offer whoever is authorised now
+    (None: no Prefect server configured; the check-urgent flow refreshes them anyway)."""
+    from deployments.events import prefect_configured
+
+    if not prefect_configured():
+        return None
+    from tasks.decision_forms import pending_with_runs, refresh_form
+
+    try:
+        return sum(refresh_form(approval_id) for approval_id in pending_with_runs())
+    except Exception as exc:  # the roster change is stored; the forms catch up within 10 min
+        typer.echo(f"warning: decision forms not refreshed: {exc}", err=True)
+        return None
 
 
 # --- clauses 14-15 ----------------------------------------------------------------------
@@ -311,18 +330,71 @@ def start(
     roster: Annotated[
         Path | None, typer.Option("--roster", help="Roster to load (default: the demo office).")
     ] = None,
-    check: Annotated[
-        bool, typer.Option("--check/--no-check", help="Run today's deadline check as a flow.")
+    port: Annotated[int, typer.Option("--port", help="Port of the Prefect server and UI.")] = 4200,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            "--postgres",
+            envvar="PROSECUTOR_POSTGRES_URL",
+            help="postgresql://USER@HOST/NAME: the office's database NAME and the Prefect"
+            " server's NAME_prefect on that server (default: SQLite files under data/).",
+        ),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Submit the demo appeals (once).")
     ] = True,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once",
+            help="No server: report the day and run today's deadline check on Prefect's"
+            " ephemeral server, then exit.",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Bring the office up here: migrate, load the roster, report the day, check deadlines."""
+    """Start the office here until Ctrl-C: the database migrated, the roster loaded, a local
+    Prefect server on 127.0.0.1, every deployment served with its schedules and triggers, and
+    the demo appeals submitted."""
+    from deployments import stack
+    from deployments.postgres import ensure_databases, split
+    from models.settings import get_settings
+
+    prefect_db = None
+    if postgres:
+        urls = split(postgres)
+        ensure_databases(urls)
+        os.environ["PROSECUTOR_DATABASE_URL"] = urls.domain
+        get_settings.cache_clear()
+        prefect_db = urls.prefect
     data = commands.start(roster)
-    if check:
+    if once:
         from flows.check_deadlines import check_deadlines
 
         data["deadline_check"] = check_deadlines(force=True)
+        emit(data, as_json, commands.render_start)
+        return
     emit(data, as_json, commands.render_start)
+    settings = get_settings()
+    config = stack.StackConfig(
+        data_dir=settings.data_dir.resolve(),
+        domain_url=settings.resolved_database_url,
+        port=port,
+        prefect_database_url=prefect_db,
+    )
+    say = (lambda _: None) if as_json else (lambda line: typer.echo(line, err=True))
+    with stack.running(config, say) as office:
+        if demo:
+            submitted = stack.submit_demo_appeals(office)
+            say(submitted.stdout.strip() or submitted.stderr.strip())
+        emit(
+            {"ui": config.ui_url, "api": config.api_url, "logs": str(config.logs)},
+            as_json,
+            commands.render_stack,
+        )
+        reason = stack.wait_for_stop(office)
+        say(f"{reason}: stopping")
+    say("stopped")
 
 
 @app.command("serve")

@@ -363,3 +363,15 @@ def render_start(d: dict[str, Any]) -> str:
     for o in d["calendar_overrides_pending_review"]:
         lines.append(f"Calendar entry to review (not applied): {o['date']} {o['name']}")
     return "\n".join(lines)
+
+
+def render_stack(d: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"The office is running. Prefect UI: {d['ui']}",
+            "  Waiting for you: Runs, state Suspended (Paused for runs outside a deployment)",
+            "  Due today and overdue: Artifacts, deadline-check",
+            f"Logs: {d['logs']}",
+            "Ctrl-C stops everything.",
+        ]
+    )

@@ -12,6 +12,7 @@ from prefect.runtime import flow_run
 from models.calendar import WorkingCalendar, today
 from models.deadline_sweep import SweepConfig, SweepReport
 from tasks.deadlines import announce_overdue_body_items, sweep_deadlines
+from tasks.decision_forms import refresh_decision_forms
 
 
 def _table(report: SweepReport) -> list[dict[str, Any]]:
@@ -91,6 +92,7 @@ def check_deadlines(
     config = SweepConfig(remind_within=remind_within, escalate_every=escalate_every)
     report = sweep_deadlines(day, config)
     letters = announce_overdue_body_items(day)
+    refreshed = refresh_decision_forms()  # reassigned approvals: their forms offer the new signer
     create_table_artifact(
         key="deadline-check",
         table=_table(report) or [{"state": "nothing due"}],
@@ -110,4 +112,5 @@ def check_deadlines(
         "overdue": report.overdue_total,
         "due_soon": report.due_soon_total,
         "body_items_overdue": letters,
+        "forms_refreshed": refreshed,
     }

@@ -14,7 +14,6 @@ from prefect.runtime import flow_run
 
 from models.approvals import Decision
 from models.procedures import ProcedureStatus
-from tasks.appeal_timeline import publish_timeline
 from tasks.appeals import (
     AppealCase,
     appeal_number,
@@ -29,6 +28,7 @@ from tasks.appeals import (
 from tasks.consideration import ConsiderationReport, check_reporter, open_requests
 from tasks.documents import approval_due, dispatch_document
 from tasks.letters import apply_extension, extended_due
+from tasks.procedure_page import publish_procedure
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -129,7 +129,7 @@ def review_appeal(appeal_ref: str) -> dict[str, Any]:
         result["status"] = f"terminated: repeats {previous}"
     else:
         result.update(consider(case, competence[0] or "appeals"))
-    publish_timeline(case)
+    publish_procedure(case.procedure_id, result["status"])
     return result
 
 
@@ -139,8 +139,12 @@ def consider(case: AppealCase, area: str) -> dict[str, Any]:
     attempt = extensions = 0
     while True:
         attempt += 1
+        publish_procedure(case.procedure_id, f"report of {assignee}")
         report = wait_for(
-            ConsiderationReport, report_description(case, assignee), f"report-{attempt}"
+            ConsiderationReport,
+            report_description(case, assignee),
+            f"report-{attempt}",
+            assistant=assignee,
         )
         refusal = check_reporter(case, report, attempt)
         if refusal:

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.approval_store import ApprovalError, signature_of
-from models.approvals import Decision, Verdict, check_decision, document_hash
+from models.approvals import (
+    Choice,
+    Decision,
+    Verdict,
+    check_decision,
+    decision_choices,
+    document_hash,
+)
 from models.calendar import local_date
 from models.roster_store import read_roster
 from models.tables import (
@@ -70,6 +77,21 @@ def precheck(
         pending=approval.status is ApprovalStatus.PENDING,
         visa_by=approval.visa_by,
         four_eyes=four_eyes,
+        moment=at,
+        on_call=approval.authority == "on_call",
+        escalated_to=escalated_within(session, approval.procedure_id),
+    )
+
+
+def choices_for(session: Session, approval_id: int, at: dt.datetime) -> list[Choice]:
+    """Who the decision form offers as signer at ``at``: those authorised at that moment."""
+    approval = session.get(Approval, approval_id)
+    if approval is None:
+        raise ApprovalError(f"no approval {approval_id}")
+    return decision_choices(
+        read_roster(session),
+        local_date(at),
+        approval.visa_by,
         moment=at,
         on_call=approval.authority == "on_call",
         escalated_to=escalated_within(session, approval.procedure_id),

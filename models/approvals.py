@@ -61,6 +61,50 @@ def authorised_approver(
     return (signatory.staff.id if signatory.staff else None), signatory.acting, signatory.reason
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A person offered as signer in a decision form: the value shows who and why."""
+
+    staff_id: str
+    label: str
+
+
+def signer_of(value: str) -> str:
+    """The staff id in a form's signer value (``"dep-1 · Name — reason"``) or a bare id."""
+    return value.strip().split(" ", 1)[0] if value.strip() else ""
+
+
+def decision_choices(
+    roster: Roster,
+    day: dt.date,
+    visa_by: str | None = None,
+    *,
+    moment: dt.datetime | None = None,
+    on_call: bool = False,
+    escalated_to: frozenset[str] = frozenset(),
+) -> list[Choice]:
+    """The people authorised to decide right now, the one the rules name first; for an urgent
+    matter also those it was escalated to. Empty when nobody in the office may decide."""
+    authorised, _acting, reason = authorised_approver(
+        roster, day, visa_by, moment=moment, on_call=on_call
+    )
+    choices = []
+    if authorised is not None:
+        choices.append(
+            Choice(authorised, f"{authorised} · {roster.staff[authorised].name} — {reason}")
+        )
+    if on_call:
+        for staff_id in sorted(escalated_to - {authorised}):
+            if staff_id in roster.staff:
+                name = roster.staff[staff_id].name
+                choices.append(
+                    Choice(
+                        staff_id, f"{staff_id} · {name} — the urgent matter was escalated to them"
+                    )
+                )
+    return choices
+
+
 def check_decision(
     roster: Roster,
     *,

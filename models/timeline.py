@@ -1,4 +1,6 @@
-"""A procedure's timeline, from the audit log, as Markdown for supervisors."""
+"""A procedure's page for supervisors, as Markdown: status, parties, assignee, due date,
+timeline (from the audit log), duties and documents with their hashes. Personal data of the
+parties are masked: the Prefect UI, where it is published, is open to everyone who can log in."""
 
 from __future__ import annotations
 
@@ -8,7 +10,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.calendar import ALMATY
-from models.tables import Approval, AuditEntry, Document, Duty, Procedure, Signature
+from models.parties import parties_of
+from models.tables import (
+    Approval,
+    ApprovalDecision,
+    AuditEntry,
+    Document,
+    Duty,
+    Procedure,
+    Signature,
+    StaffRow,
+)
 
 
 def _cell(value: object) -> str:
@@ -19,9 +31,18 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
     proc = session.get_one(Procedure, procedure_id)
     number = proc.registration_number
     documents = session.scalars(select(Document).where(Document.procedure_id == procedure_id)).all()
-    approvals = session.scalars(
-        select(Approval.id).where(Approval.procedure_id == procedure_id)
+    approval_rows = session.scalars(
+        select(Approval).where(Approval.procedure_id == procedure_id).order_by(Approval.id)
     ).all()
+    approvals = [a.id for a in approval_rows]
+    accepted = {
+        d.approval_id: d
+        for d in session.scalars(
+            select(ApprovalDecision).where(
+                ApprovalDecision.approval_id.in_(approvals), ApprovalDecision.accepted
+            )
+        )
+    }
     duties = session.scalars(select(Duty).where(Duty.procedure_id == procedure_id)).all()
     related = or_(
         AuditEntry.entity_id == number,
@@ -44,12 +65,19 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
         at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
         return f"{at.astimezone(ALMATY):%d.%m.%Y %H:%M}"
 
+    parties, personal = parties_of(session, procedure_id)
+    assignee = session.get(StaffRow, proc.assignee_id) if proc.assignee_id else None
     lines = [
         f"# {number}: {_cell(proc.title)}",
         "",
+        f"**Procedure:** {proc.kind.value}  ",
         f"**Status:** {proc.status.value}  ",
-        f"**Assignee:** {proc.assignee_id or '-'}  ",
+        f"**Assignee:** {f'{assignee.name} (`{assignee.id}`)' if assignee else '-'}  ",
         f"**Due:** {proc.due_date:%d.%m.%Y}" if proc.due_date else "**Due:** -",
+        "",
+        "## Parties",
+        "",
+        *([f"- {p.role}: {_cell(p.shown)}" for p in parties] or ["- none recorded"]),
         "",
         "## Timeline",
         "",
@@ -65,6 +93,20 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
     ]
     lines += [
         "",
+        "## Approvals",
+        "",
+        "| step | must decide | by | status | decided by | on what authority |",
+        "|---|---|---|---|---|---|",
+    ]
+    for a in approval_rows:
+        decided = accepted.get(a.id)
+        lines.append(
+            f"| {a.step} | {a.signatory_id or 'regional office'} | {a.due_date:%d.%m.%Y} |"
+            f" {a.status.value} | {a.decided_by or '-'} |"
+            f" {_cell(decided.reason) if decided else '-'} |"
+        )
+    lines += [
+        "",
         "## Documents",
         "",
         "| id | kind | signed by | sent | SHA-256 |",
@@ -73,4 +115,4 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
     for d in documents:
         sent = "yes" if d.dispatched_at else "no"
         lines.append(f"| {d.id} | {d.kind} | {signed.get(d.id, '-')} | {sent} | `{d.sha256}` |")
-    return "\n".join(lines) + "\n"
+    return personal.redact("\n".join(lines) + "\n")

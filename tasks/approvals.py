@@ -17,14 +17,16 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
-from pydantic import Field
+from pydantic import Field, create_model
 
 from models import approval_decisions, approval_store
 from models.approval_decisions import DecisionOutcome
 from models.approval_store import ApprovalView
-from models.approvals import Decision
+from models.approvals import Choice, Decision, signer_of
 from models.db import transaction
+from models.parties import PersonalData, parties_of
 from models.rendering import as_text
+from tasks.procedure_page import publish_procedure
 from tasks.waiting import wait_for
 
 
@@ -40,8 +42,35 @@ class ApprovalDecisionInput(RunInput):
     """Решение по документу / Құжат бойынша шешім."""
 
     decision: Decision = Field(description="approve and sign, reject, or return for rework")
-    signer: str = Field(description="your staff id, e.g. head or dep-1")
+    signer: str = Field(description="who decides: your staff id, e.g. head or dep-1")
     comment: str | None = Field(None, max_length=2000)
+
+    @property
+    def signer_id(self) -> str:
+        return signer_of(self.signer)
+
+
+def decision_form(choices: list[Choice]) -> type[ApprovalDecisionInput]:
+    """The decision form with the signer offered as a choice of the people authorised now.
+
+    The choice is in the form's schema only (what the UI shows); the value received stays a
+    plain string, so a run resumed after the roster changed still reads its input, and the
+    decision is checked against the roster at that moment anyway.
+    """
+    if not choices:
+        return ApprovalDecisionInput
+    return create_model(
+        "ApprovalDecisionInput",
+        __base__=ApprovalDecisionInput,
+        signer=(
+            str,
+            Field(
+                choices[0].label,
+                description="who decides: the people authorised now (Regulation cl. 14-15)",
+                json_schema_extra={"enum": [c.label for c in choices]},
+            ),
+        ),
+    )
 
 
 @task(name="open-approval", cache_policy=NO_CACHE)
@@ -73,6 +102,18 @@ def open_approval(
         )
 
 
+@task(name="decision-choices", cache_policy=NO_CACHE)
+def read_choices(approval_id: int) -> list[Choice]:
+    with transaction() as session:
+        return approval_decisions.choices_for(session, approval_id, dt.datetime.now(dt.UTC))
+
+
+@task(name="read-personal-data", cache_policy=NO_CACHE)
+def read_personal_data(procedure_id: int) -> PersonalData:
+    with transaction() as session:
+        return parties_of(session, procedure_id)[1]
+
+
 @task(name="read-approval", cache_policy=NO_CACHE)
 def read_approval(approval_id: int) -> ApprovalView:
     with transaction() as session:
@@ -88,7 +129,7 @@ def record_decision(
             session,
             approval_id=approval_id,
             attempt=attempt,
-            signer_id=given.signer.strip(),
+            signer_id=given.signer_id,
             decision=given.decision,
             comment=given.comment,
             at=dt.datetime.now(dt.UTC),
@@ -115,26 +156,35 @@ def decided_outcome(approval_id: int) -> DecisionOutcome:
     )
 
 
-def approval_description(view: ApprovalView) -> str:
-    """The Markdown shown above the decision form in the Prefect UI."""
-    who = view.signatory_name or view.signatory_id or "the regional office (nobody in the office)"
+def approval_description(
+    view: ApprovalView, choices: list[Choice], personal: PersonalData | None = None
+) -> str:
+    """The Markdown shown above the decision form in the Prefect UI: the document with the
+    parties' personal data masked, who must decide and by when."""
     kind = f"visa of {view.visa_by}" if view.visa_by else "signature on behalf of the office"
     body = (
         "(state secret: not shown here; read it with"
         f" `prosecutor documents show {view.document_id} --as STAFF_ID`, cleared staff only)"
         if view.document_secret
-        else as_text(view.document_body).replace("```", "'''")
+        else (personal or PersonalData()).redact(as_text(view.document_body)).replace("```", "'''")
+    )
+    who = (
+        "; ".join(c.label for c in choices)
+        if choices
+        else "nobody in the office is authorised now: the regional office decides"
     )
     return (
         f"## {view.document_title}\n\n"
         f"**Procedure:** {view.registration_number} — step `{view.step}`  \n"
         f"**Needed:** {kind}  \n"
-        f"**Must decide:** {who} (`{view.signatory_id}`)  \n"
+        f"**Must decide now:** {who}  \n"
         f"**By:** {view.due_date:%d.%m.%Y}  \n"
         f"**Document SHA-256:** `{view.document_sha256}`\n\n"
         f"```text\n{body}\n```\n\n"
-        "Give your staff id as *signer*. The decision is checked against the roster at the moment"
-        " you submit it: only the person authorised today may decide."
+        "Personal data are masked here; the full text: "
+        f"`prosecutor documents show {view.document_id}`. The decision is checked against the"
+        " roster at the moment you submit it: if the roster changed since this form was offered,"
+        " a refused decision is recorded and the form is offered again to whoever is authorised."
     )
 
 
@@ -166,8 +216,13 @@ def request_approval(
             view.signatory_id or "the regional office",
             view.due_date,
         )
+        choices = read_choices(view.id)
+        decider = choices[0].staff_id if choices else "the regional office"
+        publish_procedure(view.procedure_id, f"{view.step}: for signature by {decider}")
         given = wait_for(
-            ApprovalDecisionInput, approval_description(view), f"approval-{view.id}-{attempt}"
+            decision_form(choices),
+            approval_description(view, choices, read_personal_data(view.procedure_id)),
+            f"approval-{view.id}-{attempt}",
         )
         outcome = record_decision(view.id, attempt, given)
         if outcome.accepted:

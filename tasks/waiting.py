@@ -20,9 +20,10 @@ def pause_poll_seconds() -> int:
     return int(os.environ.get("PROSECUTOR_PAUSE_POLL_SECONDS", "10"))
 
 
-def wait_for(form: type[R], description: str, key: str) -> R:
-    """The input a person gives in the form; ``key`` must be the same on every replay."""
-    with_description = form.with_initial_data(description=description)
+def wait_for(form: type[R], description: str, key: str, **initial: object) -> R:
+    """The input a person gives in the form; ``key`` must be the same on every replay.
+    ``initial``: values the form is filled in with."""
+    with_description = form.with_initial_data(description=description, **initial)
     context = FlowRunContext.get()
     if context and context.flow_run and context.flow_run.deployment_id:
         # From a deployment: free the worker; the run restarts from the top on resume.

@@ -24,7 +24,7 @@ BIN = Path(sys.executable).parent
 SERVED = "sign-document,review-appeal,record-answer"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -54,7 +54,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     db_url = f"sqlite:///{tmp_path / 'office.db'}"
     env = {

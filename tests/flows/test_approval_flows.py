@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from prefect.client.orchestration import get_client
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.check_deadlines import check_deadlines
 from flows.sign_document import sign_document
 from models import procedure_store
+from models.approvals import signer_of
 from models.calendar import WorkingCalendar, today
 from models.procedures import ProcedureKind
-from models.tables import ApprovalDecision, AuditEntry, Escalation, Signature
+from models.tables import Approval, ApprovalDecision, AuditEntry, Escalation, Signature
+from tasks.decision_forms import offered_signers, waiting_keyset
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, waiting_approval
 from tests.office import OFFICE, absent, acting, load_demo_office, pending_approval
@@ -49,15 +52,26 @@ def start_signing(number: str, drafter: str = "as-1") -> FlowInThread:
     )
 
 
-def test_head_signs_while_present_and_a_deputy_is_refused(database: Database) -> None:
-    """Regulation cl. 15: the head signs; a deputy's attempt while the head is present is
-    refused, audited, and the run waits again."""
+def offered(approval: Approval) -> list[str]:
+    """The staff ids the run's decision form offers as signer."""
+    assert approval.flow_run_id
+    with get_client(sync_client=True) as client:
+        keyset = waiting_keyset(client, approval.flow_run_id, approval.id)
+        assert keyset is not None
+        return [signer_of(v) for v in offered_signers(client, approval.flow_run_id, keyset)]
+
+
+def test_head_signs_while_present_and_a_deputy_is_not_offered(database: Database) -> None:
+    """Regulation cl. 15: the head signs. The form offers only the head, and Prefect refuses
+    a deputy's input against it: nothing is recorded and the run still waits."""
     load_demo_office(database.engine)
     run = start_signing(new_appeal(database))
     approval = waiting_approval(database.engine)
     assert approval.signatory_id == "head"
-    decide(approval, "dep-1")
-    approval = waiting_approval(database.engine, decisions_so_far=1)
+    assert offered(approval) == ["head"]
+    with pytest.raises(RuntimeError, match="not one of"):
+        decide(approval, "dep-1")
+    approval = waiting_approval(database.engine)
     decide(approval, "head", comment="Согласовано")
     result = run.join()
     assert result["decision"] == "approve" and result["signer"] == "head"
@@ -65,43 +79,59 @@ def test_head_signs_while_present_and_a_deputy_is_refused(database: Database) ->
     with Session(database.engine) as session:
         decisions = session.scalars(select(ApprovalDecision).order_by(ApprovalDecision.id)).all()
         signature = session.scalar(select(Signature))
-    assert [(d.signer_id, d.accepted) for d in decisions] == [("dep-1", False), ("head", True)]
-    assert "not the authorised signatory" in decisions[0].reason
+    assert [(d.signer_id, d.accepted) for d in decisions] == [("head", True)]
     assert signature is not None and signature.signer_id == "head" and not signature.acting
     log = actions(database)
-    assert log.count("approval.refused") == 1 and log.count("approval.approved") == 1
-    assert log.count("document.dispatched") == 1
+    assert log.count("approval.approved") == 1 and log.count("document.dispatched") == 1
 
 
 def test_head_goes_on_leave_while_approval_pending(database: Database) -> None:
     """Regulation cl. 14-15: the head goes on leave with an acting order while an approval is
-    pending; the next deadline check hands it to the acting deputy, whose approval is accepted,
-    while the head's own attempt during the leave is refused."""
+    pending; the next deadline check hands it to the acting deputy and the form then offers
+    the deputy instead of the head; the deputy's approval is accepted as acting."""
     load_demo_office(database.engine)
     run = start_signing(new_appeal(database))
     approval = waiting_approval(database.engine)
-    assert approval.signatory_id == "head"
+    assert approval.signatory_id == "head" and offered(approval) == ["head"]
     day = today()
     absent(database.engine, "head", day - dt.timedelta(days=1), day + dt.timedelta(days=10))
     acting(
         database.engine, "dep-2", "head", day - dt.timedelta(days=1), day + dt.timedelta(days=10)
     )
     checked = check_deadlines(on=day, force=True)
-    assert checked["reassigned"] == 1
+    assert checked["reassigned"] == 1 and checked["forms_refreshed"] == 1
     approval = waiting_approval(database.engine)
-    assert approval.signatory_id == "dep-2"
-    decide(approval, "head")
-    approval = waiting_approval(database.engine, decisions_so_far=1)
+    assert approval.signatory_id == "dep-2" and offered(approval) == ["dep-2"]
+    with pytest.raises(RuntimeError, match="not one of"):
+        decide(approval, "head")
     decide(approval, "dep-2")
     result = run.join()
     assert result["signer"] == "dep-2"
     with Session(database.engine) as session:
         signature = session.scalar(select(Signature))
-        refused = session.scalar(
-            select(ApprovalDecision).where(ApprovalDecision.accepted.is_(False))
-        )
-    assert signature is not None and signature.acting
-    assert refused is not None and refused.signer_id == "head"
+    assert signature is not None and signature.signer_id == "dep-2" and signature.acting
+
+
+def test_a_form_offered_before_the_roster_changed_is_checked_again(database: Database) -> None:
+    """Regulation cl. 14: the head's leave is recorded after the form was offered and before
+    any refresh; the head's decision from that form is refused at the moment it is given,
+    audited, and the form is offered again with the senior deputy who now replaces the head."""
+    load_demo_office(database.engine)
+    run = start_signing(new_appeal(database))
+    approval = waiting_approval(database.engine)
+    assert offered(approval) == ["head"]
+    day = today()
+    absent(database.engine, "head", day - dt.timedelta(days=1), day + dt.timedelta(days=3))
+    decide(approval, "head")
+    approval = waiting_approval(database.engine, decisions_so_far=1)
+    assert offered(approval) == ["dep-1"]
+    decide(approval, "dep-1")
+    assert run.join()["signer"] == "dep-1"
+    with Session(database.engine) as session:
+        decisions = session.scalars(select(ApprovalDecision).order_by(ApprovalDecision.id)).all()
+    assert [(d.signer_id, d.accepted) for d in decisions] == [("head", False), ("dep-1", True)]
+    assert "not the authorised signatory" in decisions[0].reason
+    assert actions(database).count("approval.refused") == 1
 
 
 def test_drafter_cannot_approve_own_visa_but_may_when_signing_for_the_office(
@@ -150,11 +180,11 @@ def test_check_skips_days_off_unless_forced(database: Database) -> None:
 
 
 def test_main_job_runs_the_deadline_check(database: Database) -> None:
-    """`make run` = `prosecutor start`: bootstrap, then today's check as a flow run."""
+    """`prosecutor start --once`: bootstrap, then today's check as a flow run, and exit."""
     from typer.testing import CliRunner
 
     from deployments.cli import app
 
-    result = CliRunner().invoke(app, ["start"])
+    result = CliRunner().invoke(app, ["start", "--once"])
     assert result.exit_code == 0, result.stderr
     assert "Deadline check: 0 overdue" in result.stdout

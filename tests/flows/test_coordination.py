@@ -21,6 +21,7 @@ from tests.conftest import Database
 from tests.flows.waiting import (
     FlowInThread,
     decide,
+    decide_waiting,
     pause_key,
     resume,
     wait_for_key,
@@ -66,7 +67,7 @@ def test_meeting_with_three_bodies_one_late(database: Database) -> None:
     wait_for_key(rid, "approval-")
     approval = waiting_approval(database.engine)
     assert approval.signatory_id == "dep-2"  # the head is on leave: the acting deputy approves
-    resume(rid, decision="approve", signer="dep-2", comment=None)
+    decide_waiting(rid, "dep-2")
 
     wait_for_key(rid, "resolution-1")
     resume(
@@ -81,7 +82,7 @@ def test_meeting_with_three_bodies_one_late(database: Database) -> None:
         ],
     )
     wait_for_key(rid, "approval-")
-    resume(rid, decision="approve", signer="dep-2", comment=None)
+    decide_waiting(rid, "dep-2")
     result = run.join()
     assert result["duties"] == 3 and result["agenda_items"] == 2
     assert pause_key(rid) is None

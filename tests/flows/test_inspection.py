@@ -156,7 +156,7 @@ def _description(approval: object) -> str:
     from tasks.approvals import approval_description
 
     with transaction() as session:
-        return approval_description(get_approval(session, approval.id))  # type: ignore[attr-defined]
+        return approval_description(get_approval(session, approval.id), [])  # type: ignore[attr-defined]
 
 
 def test_court_act_protest_window_ending_on_a_holiday_moves_to_the_next_working_day(

@@ -19,7 +19,7 @@ from models.deadlines import add_months
 from models.procedures import ProcedureStatus
 from models.tables import AuditEntry, Document, Duty, Notification, Procedure, Signature
 from tests.conftest import Database
-from tests.flows.waiting import FlowInThread, resume, wait_for_key, wait_until
+from tests.flows.waiting import FlowInThread, decide_waiting, resume, wait_for_key, wait_until
 from tests.office import absent, acting, load_demo_office
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -71,8 +71,7 @@ def run_id_of(database: Database, number: str) -> str:
 
 
 def approve_next(run_id: str, signer: str = "head") -> None:
-    wait_for_key(run_id, "approval-")
-    resume(run_id, decision="approve", signer=signer, comment=None)
+    decide_waiting(run_id, signer)
 
 
 def procedure(database: Database, number: str) -> Procedure:

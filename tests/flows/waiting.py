@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.tables import Approval, ApprovalDecision
+from tasks.decision_forms import offered_signers, signer_value, waiting_keyset
 
 
 class FlowInThread:
@@ -74,10 +75,19 @@ def waiting_approval(engine: Engine, decisions_so_far: int = 0) -> Approval:
 def decide(
     approval: Approval, signer: str, decision: str = "approve", comment: str | None = None
 ) -> None:
+    """Resume as ``signer`` through the form: the value the form offers for that staff id,
+    as a person picks it in the UI (a bare id when the form does not offer them)."""
     assert approval.flow_run_id
+    with get_client(sync_client=True) as client:
+        keyset = waiting_keyset(client, approval.flow_run_id, approval.id)
+        offered = offered_signers(client, approval.flow_run_id, keyset) if keyset else []
     resume_flow_run(
         UUID(approval.flow_run_id),
-        run_input={"decision": decision, "signer": signer, "comment": comment},
+        run_input={
+            "decision": decision,
+            "signer": signer_value(offered, signer),
+            "comment": comment,
+        },
     )
 
 
@@ -100,3 +110,22 @@ def wait_for_key(flow_run_id: str, prefix: str, timeout: float = 60) -> str:
 
 def resume(flow_run_id: str, **given: Any) -> None:
     resume_flow_run(UUID(flow_run_id), run_input=given)
+
+
+def decide_waiting(
+    flow_run_id: str, signer: str, decision: str = "approve", comment: str | None = None
+) -> None:
+    """Decide on the approval a run waits at (its pause key names it) as ``signer``."""
+    key = wait_for_key(flow_run_id, "approval-")
+    approval_id = int(key.split("-")[1])
+    with get_client(sync_client=True) as client:
+        keyset = waiting_keyset(client, flow_run_id, approval_id)
+        offered = offered_signers(client, flow_run_id, keyset) if keyset else []
+    resume_flow_run(
+        UUID(flow_run_id),
+        run_input={
+            "decision": decision,
+            "signer": signer_value(offered, signer),
+            "comment": comment,
+        },
+    )

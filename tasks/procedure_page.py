@@ -1,0 +1,46 @@
+"""What a supervisor sees of a procedure in the Prefect UI: its page as a Markdown artifact
+(keyed by registration number, so the Artifacts page keeps its history) and the run's name,
+which says the registration number and the step the run is at."""
+
+from __future__ import annotations
+
+import re
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.context import FlowRunContext
+
+from models.db import transaction
+from models.tables import Procedure
+from models.timeline import procedure_timeline
+
+
+def artifact_key(registration_number: str) -> str:
+    """Prefect keys take lowercase letters, digits and dashes."""
+    return re.sub(r"[^a-z0-9-]+", "-", registration_number.lower()).strip("-")
+
+
+def name_run(name: str) -> None:
+    """Rename the current flow run (a run outside Prefect has nothing to rename)."""
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None or context.flow_run.name == name:
+        return
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(context.flow_run.id, name=name)
+    context.flow_run.name = name
+
+
+@task(name="publish-procedure", cache_policy=NO_CACHE)
+def publish_procedure(procedure_id: int, step: str | None = None) -> str:
+    """Publish the procedure's page; with ``step``, name the run ``<number> · <step>``."""
+    with transaction() as session:
+        markdown = procedure_timeline(session, procedure_id)
+        number = session.get_one(Procedure, procedure_id).registration_number
+    create_markdown_artifact(
+        key=artifact_key(number), markdown=markdown, description=f"{number}: the procedure's page"
+    )
+    if step:
+        name_run(f"{number} · {step}")
+    return markdown
