@@ -10,6 +10,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 from prefect.context import FlowRunContext
 
 from models.db import transaction
@@ -32,15 +33,26 @@ def name_run(name: str) -> None:
     context.flow_run.name = name
 
 
+def latest_markdown(key: str) -> str | None:
+    with get_client(sync_client=True) as client:
+        latest = client.read_latest_artifacts(
+            artifact_filter=ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=[key])),
+            limit=1,
+        )
+    return latest[0].data if latest and isinstance(latest[0].data, str) else None
+
+
 @task(name="publish-procedure", cache_policy=NO_CACHE)
 def publish_procedure(procedure_id: int, step: str | None = None) -> str:
     """Publish the procedure's page; with ``step``, name the run ``<number> · <step>``."""
     with transaction() as session:
         markdown = procedure_timeline(session, procedure_id)
         number = session.get_one(Procedure, procedure_id).registration_number
-    create_markdown_artifact(
-        key=artifact_key(number), markdown=markdown, description=f"{number}: the procedure's page"
-    )
+    key = artifact_key(number)
+    if markdown != latest_markdown(key):  # a replayed run publishes no copy of the same page
+        create_markdown_artifact(
+            key=key, markdown=markdown, description=f"{number}: the procedure's page"
+        )
     if step:
         name_run(f"{number} · {step}")
     return markdown

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +140,71 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "prosecutor"), *args], env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def _lines(stream: Any, into: queue.Queue[str]) -> None:
+    for line in stream:
+        into.put(line)
+
+
+@contextmanager
+def started_office(tmp_path: Path, **extra_env: str) -> Iterator[dict[str, Any]]:
+    """`prosecutor start` (the README's main command) on a free port, its data in a temporary
+    folder; stopped with Ctrl-C (SIGINT) on leaving unless the test stopped it."""
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PROSECUTOR_DATABASE_URL", "PREFECT_API_URL", "PREFECT_HOME"}
+    }
+    env |= {
+        "PROSECUTOR_DATA_DIR": str(tmp_path / "data"),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        **extra_env,
+    }
+    proc = subprocess.Popen(
+        [str(BIN / "prosecutor"), "start", "--port", str(port), "--no-demo"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=(tmp_path / "start.log").open("w"),
+        text=True,
+    )
+    out: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_lines, args=(proc.stdout, out), daemon=True).start()
+    printed: list[str] = []
+    deadline = time.monotonic() + 300
+    while not any("Prefect UI:" in line for line in printed):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log = (tmp_path / "start.log").read_text()
+            raise AssertionError(f"`prosecutor start` did not come up:\n{log[-3000:]}")
+        with contextlib.suppress(queue.Empty):
+            printed.append(out.get(timeout=1))
+    ui = f"http://127.0.0.1:{port}"
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'prosecutor.db'}")
+    try:
+        yield {
+            "ui": ui,
+            "api": f"{ui}/api",
+            "env": {
+                **env,
+                "PREFECT_API_URL": f"{ui}/api",
+                "PROSECUTOR_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'prosecutor.db'}",
+            },
+            "engine": engine,
+            "proc": proc,
+            "printed": printed,
+            "log": tmp_path / "start.log",
+            "tmp": tmp_path,
+        }
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        engine.dispose()

@@ -38,8 +38,15 @@ def the(database: Database, kind: str) -> Procedure:
 
 
 def duty(database: Database, proc: Procedure, step: str) -> Duty:
-    with Session(database.engine) as session:
-        return session.scalar(select(Duty).where(Duty.procedure_id == proc.id, Duty.step == step))
+    """The duty of ``step``, once the run has opened it (the run goes on in its own thread)."""
+
+    def found() -> Duty | None:
+        with Session(database.engine) as session:
+            return session.scalar(
+                select(Duty).where(Duty.procedure_id == proc.id, Duty.step == step)
+            )
+
+    return wait_until(found, what=f"the duty {step}")
 
 
 def actions(database: Database) -> list[str]:
