@@ -29,6 +29,7 @@ from tasks.coordination import (
     resolution_items,
 )
 from tasks.documents import dispatch_document
+from tasks.procedure_page import publish_procedure
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -43,6 +44,7 @@ def _agenda(meeting: Meeting, language: str) -> list[str]:
             f"## Agenda of {meeting.registration_number}\n\n"
             f"Responsible: `{meeting.responsible}`. List the questions.",
             f"agenda-{attempt}",
+            page=(meeting.procedure_id, f"agenda by {meeting.responsible}"),
         )
         refusal = check_author(meeting, agenda.assistant, "agenda")
         if refusal:
@@ -79,6 +81,7 @@ def _resolution(meeting: Meeting, language: str) -> tuple[ResolutionInput, int]:
             f"## Resolution of {meeting.registration_number}\n\n"
             "Items, each with the ids of the bodies that execute it and a due date.",
             f"resolution-{attempt}",
+            page=(meeting.procedure_id, f"resolution by {meeting.responsible}"),
         )
         problem = check_author(meeting, given.recorded_by, "resolution")
         unknown = check_bodies(given)
@@ -126,6 +129,7 @@ def coordinate_law_enforcement(
     items = _agenda(meeting, language)
     _resolution_given, duties = _resolution(meeting, language)
     report = publish_execution_report(meeting.procedure_id)
+    publish_procedure(meeting.procedure_id, f"{duties} items to the bodies")
     return {
         "registration_number": meeting.registration_number,
         "agenda_items": len(items),

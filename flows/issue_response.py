@@ -19,6 +19,7 @@ from models.deadlines import TermUnit, due_date
 from models.responses import Act, Answer, Next, consideration_due, next_step
 from tasks.answers import await_answer
 from tasks.documents import dispatch_document
+from tasks.procedure_page import finished
 from tasks.responses import (
     CourtDecision,
     ResponseCase,
@@ -50,6 +51,7 @@ def _decision(case: ResponseCase, outcome: str) -> CourtDecision:
             f"## {case.registration_number}: the addressee's answer is *{outcome}*\n\n"
             "The head (or the person replacing the head) decides whether to apply to court.",
             f"court-{attempt}",
+            page=(case.procedure_id, "the head decides on court"),
         )
         if may_decide(decision.decided_by):
             return decision
@@ -94,39 +96,53 @@ def respond(
     )
     if signed.decision != Decision.APPROVE:
         close_response(case, f"not signed: {signed.decision}", False, signed.signer_id)
-        return {
-            "registration_number": case.registration_number,
-            "outcome": f"not signed: {signed.decision}",
-        }
+        return finished(
+            case.procedure_id,
+            f"not signed: {signed.decision}",
+            {
+                "registration_number": case.registration_number,
+                "outcome": f"not signed: {signed.decision}",
+            },
+        )
     dispatch_document(document_id, actor=signed.signer_id, channel="addressee")
     duty_id = open_consideration(case, longer_days)
     answer = await_answer(
         duty_id,
         f"## {case.registration_number}\n\n"
         "The addressee's answer (or *silence* when the term passed).",
+        page=(case.procedure_id, "awaiting the addressee's answer"),
     )
     if act is Act.SUBMISSION and answer.hearing_date and answer.outcome is None:
         duty_id = open_consideration(case, None, "hearing-result", answer.hearing_date)
         answer = await_answer(
             duty_id,
             f"## {case.registration_number}\n\nThe result of the hearing of {answer.hearing_date}.",
+            page=(case.procedure_id, f"awaiting the hearing of {answer.hearing_date}"),
         )
     outcome = answer.outcome or Answer.SILENCE
     if next_step(act, outcome) is Next.CLOSE:
         close_response(case, outcome.value, False, answer.decided_by or case.responsible)
-        return {
-            "registration_number": case.registration_number,
-            "outcome": outcome.value,
-            "court": False,
-        }
+        return finished(
+            case.procedure_id,
+            outcome.value,
+            {
+                "registration_number": case.registration_number,
+                "outcome": outcome.value,
+                "court": False,
+            },
+        )
     escalate_refusal(case, duty_id, outcome.value)
     decision = _decision(case, outcome.value)
     close_response(case, outcome.value, decision.apply_to_court, decision.decided_by)
-    return {
-        "registration_number": case.registration_number,
-        "outcome": outcome.value,
-        "court": decision.apply_to_court,
-    }
+    return finished(
+        case.procedure_id,
+        f"{outcome.value}: {'to court' if decision.apply_to_court else 'no court'}",
+        {
+            "registration_number": case.registration_number,
+            "outcome": outcome.value,
+            "court": decision.apply_to_court,
+        },
+    )
 
 
 @flow(name="issue-protest", flow_run_name="protest-{reference}")

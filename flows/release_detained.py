@@ -13,6 +13,7 @@ from prefect import flow, get_run_logger
 from models.approvals import Decision
 from models.calendar import ALMATY
 from tasks.documents import dispatch_document
+from tasks.procedure_page import finished
 from tasks.release import await_confirmation, register_release
 from tasks.signing import signed_document
 
@@ -54,12 +55,20 @@ def release_detained(
         },
     )
     if outcome.decision != Decision.APPROVE:
-        return {"registration_number": case.registration_number, "decision": outcome.decision}
+        return finished(
+            case.procedure_id,
+            f"order {outcome.decision}",
+            {"registration_number": case.registration_number, "decision": outcome.decision},
+        )
     dispatch_document(document_id, actor=outcome.signer_id, channel="facility")
     confirm_duty = await_confirmation(case, outcome.signer_id)
-    return {
-        "registration_number": case.registration_number,
-        "decision": outcome.decision,
-        "signer": outcome.signer_id,
-        "confirmation_duty_id": confirm_duty,
-    }
+    return finished(
+        case.procedure_id,
+        f"order sent by {outcome.signer_id}: awaiting the facility",
+        {
+            "registration_number": case.registration_number,
+            "decision": outcome.decision,
+            "signer": outcome.signer_id,
+            "confirmation_duty_id": confirm_duty,
+        },
+    )

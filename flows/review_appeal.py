@@ -139,11 +139,11 @@ def consider(case: AppealCase, area: str) -> dict[str, Any]:
     attempt = extensions = 0
     while True:
         attempt += 1
-        publish_procedure(case.procedure_id, f"report of {assignee}")
         report = wait_for(
             ConsiderationReport,
             report_description(case, assignee),
             f"report-{attempt}",
+            page=(case.procedure_id, f"report of {assignee}"),
             assistant=assignee,
         )
         refusal = check_reporter(case, report, attempt)

@@ -27,6 +27,7 @@ from models.roster_store import office_code, read_roster
 from models.tables import Duty, Procedure
 from models.terms import default_terms
 from tasks.documents import dispatch_document
+from tasks.procedure_page import finished
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -146,6 +147,7 @@ def review_court_act(
             Conclusion,
             f"## {court_act}\n\nThe appeal window closes on **{case.window_end:%d.%m.%Y}**.",
             f"conclusion-{attempt}",
+            page=(case.procedure_id, "conclusion of the assistant"),
         )
         if not may_conclude(case, conclusion.assistant):
             logger.warning(
@@ -154,11 +156,15 @@ def review_court_act(
             continue
         if not conclusion.appeal:
             close_court_act(case, "no grounds to appeal", conclusion.assistant)
-            return {
-                "registration_number": case.registration_number,
-                "window_end": case.window_end,
-                "appealed": False,
-            }
+            return finished(
+                case.procedure_id,
+                "no grounds to appeal",
+                {
+                    "registration_number": case.registration_number,
+                    "window_end": case.window_end,
+                    "appealed": False,
+                },
+            )
         document_id, signed = signed_document(
             case.procedure_id,
             kind="court_protest",
@@ -182,8 +188,12 @@ def review_court_act(
         if signed.decision == Decision.APPROVE:
             dispatch_document(document_id, actor=signed.signer_id, channel="court")
             close_court_act(case, f"{conclusion.act_type} filed", signed.signer_id)
-            return {
-                "registration_number": case.registration_number,
-                "window_end": case.window_end,
-                "appealed": True,
-            }
+            return finished(
+                case.procedure_id,
+                "appealed",
+                {
+                    "registration_number": case.registration_number,
+                    "window_end": case.window_end,
+                    "appealed": True,
+                },
+            )

@@ -32,6 +32,7 @@ from tasks.inspections import (
     request_registration,
     start_inspection,
 )
+from tasks.procedure_page import finished
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -103,12 +104,17 @@ def run_inspection(
     )
     if signed.decision != Decision.APPROVE:
         finish_inspection(inspection, f"order not signed: {signed.decision}", signed.signer_id)
-        return {"registration_number": inspection.registration_number, "started": False}
+        return finished(
+            inspection.procedure_id,
+            "not started",
+            {"registration_number": inspection.registration_number, "started": False},
+        )
     # the inspection does not start before the legal-statistics body confirms the registration
     registration = await_answer(
         request_registration(inspection),
         f"## {inspection.registration_number}\n\n"
         "Waiting for the registration of the order (legal statistics).",
+        page=(inspection.procedure_id, "awaiting registration of the order"),
     )
     inspection = start_inspection(inspection, registration.text)
     dispatch_document(order_id, actor=signed.signer_id, channel="subject")
@@ -120,6 +126,7 @@ def run_inspection(
             f"## {inspection.registration_number}: {subject}\n\nDue {inspection.due}. Report"
             " demands, summons, specialists, an expert examination, an extension, or findings.",
             f"report-{attempt}",
+            page=(inspection.procedure_id, "report of the inspectors"),
         )
         if not check_inspector(inspection, report.inspector):
             logger.warning(
@@ -190,8 +197,12 @@ def run_inspection(
                     "responsible": report.inspector,
                 },
             )
-        return {
-            "registration_number": inspection.registration_number,
-            "started": True,
-            "response": response,
-        }
+        return finished(
+            inspection.procedure_id,
+            f"act signed, response: {response}",
+            {
+                "registration_number": inspection.registration_number,
+                "started": True,
+                "response": response,
+            },
+        )

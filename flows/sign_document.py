@@ -12,6 +12,7 @@ from models.approvals import Decision
 from models.schemas import Language
 from tasks.approvals import request_approval
 from tasks.documents import approval_due, dispatch_document, draft_document, find_procedure
+from tasks.procedure_page import publish_procedure
 
 
 @flow(name="sign-document", flow_run_name="{registration_number}: {kind} for signature")
@@ -42,6 +43,7 @@ def sign_document(
     if outcome.decision == Decision.APPROVE:
         sent = dispatch_document(document_id, actor=outcome.signer_id, channel=channel)
         logger.info("%s sent by %s on %s", title, channel, sent)
+    publish_procedure(procedure.id, f"{kind} sent" if sent else f"{kind} {outcome.decision}")
     return {
         "registration_number": registration_number,
         "document_id": document_id,

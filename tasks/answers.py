@@ -48,5 +48,9 @@ def stored_answer(duty_id: int) -> AnswerInput | None:
     return None
 
 
-def await_answer(duty_id: int, description: str) -> AnswerInput:
-    return stored_answer(duty_id) or wait_for(AnswerInput, description, f"answer-{duty_id}")
+def await_answer(
+    duty_id: int, description: str, page: tuple[int, str] | None = None
+) -> AnswerInput:
+    return stored_answer(duty_id) or wait_for(
+        AnswerInput, description, f"answer-{duty_id}", page=page
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -26,7 +27,6 @@ from models.approvals import Choice, Decision, signer_of
 from models.db import transaction
 from models.parties import PersonalData, parties_of
 from models.rendering import as_text
-from tasks.procedure_page import publish_procedure
 from tasks.waiting import wait_for
 
 
@@ -156,6 +156,11 @@ def decided_outcome(approval_id: int) -> DecisionOutcome:
     )
 
 
+def step_name(step: str) -> str:
+    """A step without its attempt counters: ``reply-1-2`` is the reply."""
+    return re.sub(r"(-\d+)+$", "", step)
+
+
 def approval_description(
     view: ApprovalView, choices: list[Choice], personal: PersonalData | None = None
 ) -> str:
@@ -218,11 +223,11 @@ def request_approval(
         )
         choices = read_choices(view.id)
         decider = choices[0].staff_id if choices else "the regional office"
-        publish_procedure(view.procedure_id, f"{view.step}: for signature by {decider}")
         given = wait_for(
             decision_form(choices),
             approval_description(view, choices, read_personal_data(view.procedure_id)),
             f"approval-{view.id}-{attempt}",
+            page=(view.procedure_id, f"{step_name(view.step)}: for signature by {decider}"),
         )
         outcome = record_decision(view.id, attempt, given)
         if outcome.accepted:

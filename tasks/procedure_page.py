@@ -5,6 +5,7 @@ which says the registration number and the step the run is at."""
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -16,6 +17,8 @@ from prefect.context import FlowRunContext
 from models.db import transaction
 from models.tables import Procedure
 from models.timeline import procedure_timeline
+
+T = TypeVar("T")
 
 
 def artifact_key(registration_number: str) -> str:
@@ -40,6 +43,12 @@ def latest_markdown(key: str) -> str | None:
             limit=1,
         )
     return latest[0].data if latest and isinstance(latest[0].data, str) else None
+
+
+def finished(procedure_id: int, step: str, result: T) -> T:
+    """A flow's last word: the procedure's page published, the run named by its outcome."""
+    publish_procedure(procedure_id, step)
+    return result
 
 
 @task(name="publish-procedure", cache_policy=NO_CACHE)

@@ -9,6 +9,8 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 
+from tasks.procedure_page import publish_procedure
+
 # Prefect's own wait limit is not a legal deadline: the deadline check escalates late work.
 # A pause whose limit passes can no longer be resumed, so the limit is long.
 WAIT_LIMIT_SECONDS = 366 * 24 * 3600
@@ -20,9 +22,19 @@ def pause_poll_seconds() -> int:
     return int(os.environ.get("PROSECUTOR_PAUSE_POLL_SECONDS", "10"))
 
 
-def wait_for(form: type[R], description: str, key: str, **initial: object) -> R:
+def wait_for(
+    form: type[R],
+    description: str,
+    key: str,
+    page: tuple[int, str] | None = None,
+    **initial: object,
+) -> R:
     """The input a person gives in the form; ``key`` must be the same on every replay.
-    ``initial``: values the form is filled in with."""
+    ``page``: (procedure id, what the run waits for): the procedure's page is published and the
+    run named after it first, so the UI shows where it stands. ``initial``: values the form is
+    filled in with."""
+    if page is not None:
+        publish_procedure(*page)
     with_description = form.with_initial_data(description=description, **initial)
     context = FlowRunContext.get()
     if context and context.flow_run and context.flow_run.deployment_id:

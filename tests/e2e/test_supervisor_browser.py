@@ -162,7 +162,8 @@ def test_acting_deputy_approves_in_the_prefect_ui_while_the_head_is_on_leave(
         page.locator('input[placeholder="Search by flow run name"]:visible').fill(number)
         run_link = page.get_by_role("link", name=f"{number} · ")
         run_link.first.wait_for()
-        assert "for signature by dep-1" in run_link.first.inner_text()
+        assert "reply: for signature by dep-1" in run_link.first.inner_text()
+        page.get_by_text("1 run", exact=True).wait_for()  # the search has filtered the list
         page.screenshot(path=str(SCREENSHOTS / "runs-waiting.png"))
         run_link.first.click()
 
