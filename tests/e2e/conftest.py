@@ -148,7 +148,9 @@ def _lines(stream: Any, into: queue.Queue[str]) -> None:
 
 
 @contextmanager
-def started_office(tmp_path: Path, **extra_env: str) -> Iterator[dict[str, Any]]:
+def started_office(
+    tmp_path: Path, *args: str, domain_url: str | None = None, **extra_env: str
+) -> Iterator[dict[str, Any]]:
     """`prosecutor start` (the README's main command) on a free port, its data in a temporary
     folder; stopped with Ctrl-C (SIGINT) on leaving unless the test stopped it."""
     port = free_port()
@@ -165,7 +167,7 @@ def started_office(tmp_path: Path, **extra_env: str) -> Iterator[dict[str, Any]]
         **extra_env,
     }
     proc = subprocess.Popen(
-        [str(BIN / "prosecutor"), "start", "--port", str(port), "--no-demo"],
+        [str(BIN / "prosecutor"), "start", "--port", str(port), "--no-demo", *args],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -184,7 +186,8 @@ def started_office(tmp_path: Path, **extra_env: str) -> Iterator[dict[str, Any]]
         with contextlib.suppress(queue.Empty):
             printed.append(out.get(timeout=1))
     ui = f"http://127.0.0.1:{port}"
-    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'prosecutor.db'}")
+    domain_url = domain_url or f"sqlite:///{tmp_path / 'data' / 'prosecutor.db'}"
+    engine = make_engine(domain_url)
     try:
         yield {
             "ui": ui,
@@ -192,7 +195,7 @@ def started_office(tmp_path: Path, **extra_env: str) -> Iterator[dict[str, Any]]
             "env": {
                 **env,
                 "PREFECT_API_URL": f"{ui}/api",
-                "PROSECUTOR_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'prosecutor.db'}",
+                "PROSECUTOR_DATABASE_URL": domain_url,
             },
             "engine": engine,
             "proc": proc,
