@@ -30,7 +30,7 @@ def fresh_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def test_start_creates_the_database_and_loads_the_demo_office_once(fresh_data_dir: Path) -> None:
-    first = runner.invoke(app, ["start", "--no-check", "--json"])
+    first = runner.invoke(app, ["start", "--once", "--no-check", "--json"])
     assert first.exit_code == 0, first.stderr
     data = json.loads(first.stdout)
     assert (fresh_data_dir / "prosecutor.db").exists()
@@ -39,8 +39,8 @@ def test_start_creates_the_database_and_loads_the_demo_office_once(fresh_data_di
     assert data["audit"]["valid"] and data["audit"]["entries"] == 1
     assert {d["term_id"] for d in data["deadlines_if_received_today"]} >= {"appeal.consideration"}
 
-    again = json.loads(runner.invoke(app, ["start", "--no-check", "--json"]).stdout)
+    again = json.loads(runner.invoke(app, ["start", "--once", "--no-check", "--json"]).stdout)
     assert again["roster_loaded"] is None and again["audit"]["entries"] == 1
 
-    human = runner.invoke(app, ["start", "--no-check"])
+    human = runner.invoke(app, ["start", "--once", "--no-check"])
     assert "Signs today:" in human.stdout and "Audit chain: valid" in human.stdout
