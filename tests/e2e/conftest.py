@@ -136,6 +136,17 @@ def wait(check: Any, timeout: float, what: str) -> Any:
     return _wait(check, timeout, what)
 
 
+def waiting_at(api: str, run_id: str, prefix: str, timeout: float = 180) -> None:
+    """Until the run is suspended at a wait whose key starts with ``prefix``."""
+
+    def ready() -> bool:
+        s = state(api, run_id)
+        key = (s.get("state_details") or {}).get("pause_key") or ""
+        return s["name"] == "Suspended" and key.startswith(prefix)
+
+    wait(ready, timeout, f"the run to wait at {prefix}")
+
+
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "prosecutor"), *args], env=env, capture_output=True, text=True, timeout=120

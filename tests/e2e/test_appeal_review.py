@@ -20,7 +20,7 @@ from models import appeal_store
 from models.calendar import WorkingCalendar, local_date
 from models.deadlines import TermUnit, due_date
 from models.tables import Document, Duty, Procedure, Signature
-from tests.e2e.conftest import cli, state, wait
+from tests.e2e.conftest import cli, state, wait, waiting_at
 
 pytestmark = pytest.mark.e2e
 
@@ -55,15 +55,6 @@ def review_run(engine: Any, number: str) -> str:
     return wait(found, 60, f"the triggered review of {number}")
 
 
-def waiting_at(api: str, run_id: str, prefix: str) -> None:
-    def ready() -> bool:
-        s = state(api, run_id)
-        key = (s.get("state_details") or {}).get("pause_key") or ""
-        return s["name"] == "Suspended" and key.startswith(prefix)
-
-    wait(ready, 120, f"the run to wait at {prefix}")
-
-
 def test_appeal_from_the_terminal_to_a_signed_reply(stack: dict[str, Any], tmp_path: Path) -> None:
     api, env, engine = stack["api"], stack["env"], stack["engine"]
     submitted = cli(env, "appeals", "submit", str(appeal_file(tmp_path, 1)), "--json")
@@ -75,7 +66,7 @@ def test_appeal_from_the_terminal_to_a_signed_reply(stack: dict[str, Any], tmp_p
     run_id = review_run(engine, number)
     waiting_at(api, run_id, "report-1")
     run = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()
-    assert run["name"] == number  # the run is named by the registration number
+    assert run["name"].startswith(f"{number} · report of ")  # registration number and step
     with Session(engine) as session:
         row, proc = appeal_store.by_number(session, number)
         duty = session.scalar(

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from models import appeal_store
 from models.tables import Document, Procedure, Signature
-from tests.e2e.conftest import cli, started_office, state, wait
+from tests.e2e.conftest import cli, started_office, state, wait, waiting_at
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium in a sandbox without a network: no sandbox as root, no calls home
@@ -87,15 +87,6 @@ def submit_appeal(office: dict[str, Any]) -> str:
     result = json.loads(submitted.stdout)
     assert result["announced"] is True
     return result["appeals"][0]["registration_number"]
-
-
-def waiting_at(api: str, run_id: str, prefix: str) -> None:
-    def ready() -> bool:
-        s = state(api, run_id)
-        key = (s.get("state_details") or {}).get("pause_key") or ""
-        return s["name"] == "Suspended" and key.startswith(prefix)
-
-    wait(ready, 180, f"the run to wait at {prefix}")
 
 
 def review_of(office: dict[str, Any], number: str) -> tuple[str, str]:

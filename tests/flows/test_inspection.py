@@ -37,8 +37,8 @@ def the(database: Database, kind: str) -> Procedure:
     return wait_until(found, what=f"the {kind}")
 
 
-def duty(database: Database, proc: Procedure, step: str) -> Duty:
-    """The duty of ``step``, once the run has opened it (the run goes on in its own thread)."""
+def duty(database: Database, proc: Procedure, step: str, wait: bool = True) -> Duty | None:
+    """The duty of ``step``; with ``wait``, once the run (in its own thread) has opened it."""
 
     def found() -> Duty | None:
         with Session(database.engine) as session:
@@ -46,7 +46,7 @@ def duty(database: Database, proc: Procedure, step: str) -> Duty:
                 select(Duty).where(Duty.procedure_id == proc.id, Duty.step == step)
             )
 
-    return wait_until(found, what=f"the duty {step}")
+    return wait_until(found, what=f"the duty {step}") if wait else found()
 
 
 def actions(database: Database) -> list[str]:
@@ -78,7 +78,7 @@ def test_inspection_starts_only_when_registered_and_is_extended_by_the_acting_de
     proc = the(database, "inspection")
     wait_for_key(proc.flow_run_id, "answer-")
     assert "inspection.started" not in actions(database)  # no start without the registration
-    assert duty(database, proc, "inspect") is None
+    assert duty(database, proc, "inspect", wait=False) is None
 
     registration = duty(database, proc, "registration")
     record_answer(duty_ref=f"prosecutor.duty.{registration.id}", answer="КПСиСУ рег. № 02-1234")
