@@ -11,6 +11,7 @@ from prefect.runtime import flow_run
 
 from models.calendar import WorkingCalendar, today
 from models.deadline_sweep import SweepConfig, SweepReport
+from models.masking import mask_patterns
 from tasks.deadlines import announce_overdue_body_items, sweep_deadlines
 from tasks.decision_forms import refresh_decision_forms
 
@@ -22,7 +23,7 @@ def _table(report: SweepReport) -> list[dict[str, Any]]:
             {
                 "state": state,
                 "what": f"{i['subject']} {i['id']}",
-                "title": i["title"],
+                "title": mask_patterns(i["title"]),  # titles may quote an applicant
                 "assignee": i["assignee"] or "-",
                 "due": str(i["due_date"]),
                 "escalation level": i["escalation_level"],
