@@ -378,7 +378,8 @@ def start(
             data["deadline_check"] = check_deadlines(force=True)
         emit(data, as_json, commands.render_start)
         return
-    emit(data, as_json, commands.render_start)
+    if not as_json:  # the day's report while the server comes up; JSON gets one object, below
+        emit(data, as_json, commands.render_start)
     settings = get_settings()
     config = stack.StackConfig(
         data_dir=settings.data_dir.resolve(),
@@ -391,11 +392,8 @@ def start(
         if demo:
             submitted = stack.submit_demo_appeals(office)
             say(submitted.stdout.strip() or submitted.stderr.strip())
-        emit(
-            {"ui": config.ui_url, "api": config.api_url, "logs": str(config.logs)},
-            as_json,
-            commands.render_stack,
-        )
+        running = {"ui": config.ui_url, "api": config.api_url, "logs": str(config.logs)}
+        emit({**data, **running} if as_json else running, as_json, commands.render_stack)
         reason = stack.wait_for_stop(office)
         say(f"{reason}: stopping")
     say("stopped")
