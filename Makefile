@@ -16,8 +16,9 @@ $(BIN)/prosecutor: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# make run ARGS="--postgres postgresql://postgres@127.0.0.1/office --port 4300"
 run: $(BIN)/prosecutor
-	$(BIN)/prosecutor start
+	$(BIN)/prosecutor start $(ARGS)
 
 lint: $(BIN)/prosecutor
 	$(BIN)/ruff check .

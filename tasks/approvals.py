@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import textwrap
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -161,6 +162,20 @@ def step_name(step: str) -> str:
     return re.sub(r"(-\d+)+$", "", step)
 
 
+def _wrapped(text: str, width: int = 64) -> str:
+    """The text as shown in the form: lines wrapped to the form's width (what is signed is the
+    stored text, whose hash the form shows), and no code fence that would end the block."""
+    lines = []
+    for line in text.replace("```", "'''").splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        lines.append(
+            textwrap.fill(line, width, initial_indent="", subsequent_indent=indent)
+            if line.strip()
+            else ""
+        )
+    return "\n".join(lines)
+
+
 def approval_description(
     view: ApprovalView, choices: list[Choice], personal: PersonalData | None = None
 ) -> str:
@@ -171,7 +186,7 @@ def approval_description(
         "(state secret: not shown here; read it with"
         f" `prosecutor documents show {view.document_id} --as STAFF_ID`, cleared staff only)"
         if view.document_secret
-        else (personal or PersonalData()).redact(as_text(view.document_body)).replace("```", "'''")
+        else _wrapped((personal or PersonalData()).redact(as_text(view.document_body)))
     )
     who = (
         "; ".join(c.label for c in choices)
