@@ -162,7 +162,7 @@ def step_name(step: str) -> str:
     return re.sub(r"(-\d+)+$", "", step)
 
 
-def _wrapped(text: str, width: int = 64) -> str:
+def _wrapped(text: str, width: int = 54) -> str:
     """The text as shown in the form: lines wrapped to the form's width (what is signed is the
     stored text, whose hash the form shows), and no code fence that would end the block."""
     lines = []
