@@ -110,20 +110,16 @@ def approvals_decide(
         raise BadInput(
             f"the run of approval {approval_id} is not waiting for a decision (it is {state})"
         )
-    from prefect.client.orchestration import get_client
     from prefect.flow_runs import resume_flow_run
 
-    from tasks.decision_forms import offered_signers, refresh_form, signer_value, waiting_keyset
+    from tasks.decision_forms import offered, refresh_form, signer_value
 
     refresh_form(approval_id, now)  # the form offers whoever is authorised now: the signer
-    with get_client(sync_client=True) as client:
-        keyset = waiting_keyset(client, view.flow_run_id, approval_id)
-        offered = offered_signers(client, view.flow_run_id, keyset) if keyset else []
     resume_flow_run(
         UUID(view.flow_run_id),
         run_input={
             "decision": decision.value,
-            "signer": signer_value(offered, signer),
+            "signer": signer_value(offered(view.flow_run_id, approval_id), signer),
             "comment": comment,
         },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -65,37 +66,38 @@ def precheck(
     four_eyes: bool,
 ) -> Verdict:
     """The same check the flow makes, for a decision given outside the flow (the terminal)."""
-    approval = session.get(Approval, approval_id)
-    if approval is None:
-        raise ApprovalError(f"no approval {approval_id}")
+    approval, authority = _authority(session, approval_id, at)
     return check_decision(
-        read_roster(session),
+        **authority,
         signer_id=signer_id,
         decision=decision,
-        day=local_date(at),
         drafter_id=approval.drafter_id,
         pending=approval.status is ApprovalStatus.PENDING,
-        visa_by=approval.visa_by,
         four_eyes=four_eyes,
-        moment=at,
-        on_call=approval.authority == "on_call",
-        escalated_to=escalated_within(session, approval.procedure_id),
     )
 
 
 def choices_for(session: Session, approval_id: int, at: dt.datetime) -> list[Choice]:
     """Who the decision form offers as signer at ``at``: those authorised at that moment."""
+    return decision_choices(**_authority(session, approval_id, at)[1])
+
+
+def _authority(
+    session: Session, approval_id: int, at: dt.datetime
+) -> tuple[Approval, dict[str, Any]]:
+    """The approval, and the facts that say who may decide it at ``at``: one source for the
+    check of a decision and for the choice a form offers, so the two cannot disagree."""
     approval = session.get(Approval, approval_id)
     if approval is None:
         raise ApprovalError(f"no approval {approval_id}")
-    return decision_choices(
-        read_roster(session),
-        local_date(at),
-        approval.visa_by,
-        moment=at,
-        on_call=approval.authority == "on_call",
-        escalated_to=escalated_within(session, approval.procedure_id),
-    )
+    return approval, {
+        "roster": read_roster(session),
+        "day": local_date(at),
+        "visa_by": approval.visa_by,
+        "moment": at,
+        "on_call": approval.authority == "on_call",
+        "escalated_to": escalated_within(session, approval.procedure_id),
+    }
 
 
 def escalated_within(session: Session, procedure_id: int) -> frozenset[str]:

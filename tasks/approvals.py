@@ -103,16 +103,19 @@ def open_approval(
         )
 
 
-@task(name="decision-choices", cache_policy=NO_CACHE)
-def read_choices(approval_id: int) -> list[Choice]:
+def form_facts(
+    approval_id: int, at: dt.datetime | None = None
+) -> tuple[ApprovalView, list[Choice], PersonalData]:
+    """What the decision form is made of at ``at``: the approval, those authorised to decide
+    it then, and the parties' personal data to mask in the document shown."""
+    at = at or dt.datetime.now(dt.UTC)
     with transaction() as session:
-        return approval_decisions.choices_for(session, approval_id, dt.datetime.now(dt.UTC))
+        view = approval_store.get_approval(session, approval_id)
+        choices = approval_decisions.choices_for(session, approval_id, at)
+        return view, choices, parties_of(session, view.procedure_id)[1]
 
 
-@task(name="read-personal-data", cache_policy=NO_CACHE)
-def read_personal_data(procedure_id: int) -> PersonalData:
-    with transaction() as session:
-        return parties_of(session, procedure_id)[1]
+read_form_facts = task(name="read-form-facts", cache_policy=NO_CACHE)(form_facts)
 
 
 @task(name="read-approval", cache_policy=NO_CACHE)
@@ -236,11 +239,11 @@ def request_approval(
             view.signatory_id or "the regional office",
             view.due_date,
         )
-        choices = read_choices(view.id)
+        view, choices, personal = read_form_facts(view.id)
         decider = choices[0].staff_id if choices else "the regional office"
         given = wait_for(
             decision_form(choices),
-            approval_description(view, choices, read_personal_data(view.procedure_id)),
+            approval_description(view, choices, personal),
             f"approval-{view.id}-{attempt}",
             page=(view.procedure_id, f"{step_name(view.step)}: for signature by {decider}"),
         )

@@ -20,12 +20,10 @@ from prefect.exceptions import ObjectNotFound
 from prefect.input.run_input import Keyset
 from sqlalchemy import select
 
-from models import approval_decisions, approval_store
 from models.approvals import signer_of
 from models.db import transaction
-from models.parties import parties_of
 from models.tables import Approval, ApprovalStatus
-from tasks.approvals import approval_description, decision_form
+from tasks.approvals import approval_description, decision_form, form_facts
 
 
 def waiting_keyset(client: SyncPrefectClient, flow_run_id: str, approval_id: int) -> Keyset | None:
@@ -51,15 +49,18 @@ def signer_value(offered: list[str], staff_id: str) -> str:
     return next((v for v in offered if signer_of(v) == staff_id), staff_id)
 
 
+def offered(flow_run_id: str, approval_id: int) -> list[str]:
+    """The signer values the run's form offers (none when it does not wait for the approval)."""
+    with get_client(sync_client=True) as client:
+        keyset = waiting_keyset(client, flow_run_id, approval_id)
+        return offered_signers(client, flow_run_id, keyset) if keyset else []
+
+
 def refresh_form(approval_id: int, at: dt.datetime | None = None) -> bool:
     """Rewrite the waiting form when those authorised changed; whether it was rewritten."""
-    at = at or dt.datetime.now(dt.UTC)
-    with transaction() as session:
-        view = approval_store.get_approval(session, approval_id)
-        if view.status != "pending" or not view.flow_run_id:
-            return False
-        choices = approval_decisions.choices_for(session, approval_id, at)
-        personal = parties_of(session, view.procedure_id)[1]
+    view, choices, personal = form_facts(approval_id, at)
+    if view.status != "pending" or not view.flow_run_id:
+        return False
     run_id = view.flow_run_id
     with get_client(sync_client=True) as client:
         keyset = waiting_keyset(client, run_id, approval_id)
@@ -85,7 +86,9 @@ def pending_with_runs() -> list[int]:
         )
 
 
-@task(name="refresh-decision-forms", cache_policy=NO_CACHE)
-def refresh_decision_forms() -> int:
+def refresh_all() -> int:
     """Every waiting decision form offers whoever is authorised now; how many were rewritten."""
     return sum(refresh_form(approval_id) for approval_id in pending_with_runs())
+
+
+refresh_decision_forms = task(name="refresh-decision-forms", cache_policy=NO_CACHE)(refresh_all)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from prefect.client.orchestration import get_client
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +15,7 @@ from models.approvals import signer_of
 from models.calendar import WorkingCalendar, today
 from models.procedures import ProcedureKind
 from models.tables import Approval, ApprovalDecision, AuditEntry, Escalation, Signature
-from tasks.decision_forms import offered_signers, waiting_keyset
+from tasks.decision_forms import offered as offered_values
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, waiting_approval
 from tests.office import OFFICE, absent, acting, load_demo_office, pending_approval
@@ -55,10 +54,9 @@ def start_signing(number: str, drafter: str = "as-1") -> FlowInThread:
 def offered(approval: Approval) -> list[str]:
     """The staff ids the run's decision form offers as signer."""
     assert approval.flow_run_id
-    with get_client(sync_client=True) as client:
-        keyset = waiting_keyset(client, approval.flow_run_id, approval.id)
-        assert keyset is not None
-        return [signer_of(v) for v in offered_signers(client, approval.flow_run_id, keyset)]
+    values = offered_values(approval.flow_run_id, approval.id)
+    assert values, "the run does not wait for this approval"
+    return [signer_of(v) for v in values]
 
 
 def test_head_signs_while_present_and_a_deputy_is_not_offered(database: Database) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from models.tables import Approval, ApprovalDecision
-from tasks.decision_forms import offered_signers, signer_value, waiting_keyset
+from tasks.decision_forms import offered, signer_value
 
 
 class FlowInThread:
@@ -78,14 +78,17 @@ def decide(
     """Resume as ``signer`` through the form: the value the form offers for that staff id,
     as a person picks it in the UI (a bare id when the form does not offer them)."""
     assert approval.flow_run_id
-    with get_client(sync_client=True) as client:
-        keyset = waiting_keyset(client, approval.flow_run_id, approval.id)
-        offered = offered_signers(client, approval.flow_run_id, keyset) if keyset else []
+    _resume_as(approval.flow_run_id, approval.id, signer, decision, comment)
+
+
+def _resume_as(
+    flow_run_id: str, approval_id: int, signer: str, decision: str, comment: str | None
+) -> None:
     resume_flow_run(
-        UUID(approval.flow_run_id),
+        UUID(flow_run_id),
         run_input={
             "decision": decision,
-            "signer": signer_value(offered, signer),
+            "signer": signer_value(offered(flow_run_id, approval_id), signer),
             "comment": comment,
         },
     )
@@ -117,15 +120,4 @@ def decide_waiting(
 ) -> None:
     """Decide on the approval a run waits at (its pause key names it) as ``signer``."""
     key = wait_for_key(flow_run_id, "approval-")
-    approval_id = int(key.split("-")[1])
-    with get_client(sync_client=True) as client:
-        keyset = waiting_keyset(client, flow_run_id, approval_id)
-        offered = offered_signers(client, flow_run_id, keyset) if keyset else []
-    resume_flow_run(
-        UUID(flow_run_id),
-        run_input={
-            "decision": decision,
-            "signer": signer_value(offered, signer),
-            "comment": comment,
-        },
-    )
+    _resume_as(flow_run_id, int(key.split("-")[1]), signer, decision, comment)
