@@ -88,7 +88,6 @@ def child_env(config: StackConfig, base: dict[str, str] | None = None) -> dict[s
         DO_NOT_TRACK="1",
         # an offline office: no upgrade prompts or marketing banners in the UI
         PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT="false",
-        PREFECT_RUNNER_POLL_FREQUENCY=env.get("PREFECT_RUNNER_POLL_FREQUENCY", "2"),
         PROSECUTOR_DATABASE_URL=config.domain_url,
         PYTHONUNBUFFERED="1",
     )
