@@ -19,7 +19,9 @@ from deployments.events import (
     emit_answer,
 )
 from models import approval_decisions, approval_store, document_store
+from models.acts import Answer
 from models.approvals import Decision
+from models.calendar import today
 from models.notifications import list_notifications
 from models.rendering import as_text
 from models.tables import Duty
@@ -264,10 +266,17 @@ def answer(
     text: Annotated[str, typer.Option("--text", help="The answer received.")],
     outcome: Annotated[
         str | None,
-        typer.Option("--outcome", help="accepted, partly or rejected (acts of response)."),
+        typer.Option(
+            "--outcome",
+            help="accepted, partly, rejected or not_considered (acts of the office).",
+        ),
     ] = None,
     hearing_date: Annotated[
-        str | None, typer.Option("--hearing-date", help="A submission's hearing, YYYY-MM-DD.")
+        str | None,
+        typer.Option("--hearing-date", help="When the addressee considers the act, YYYY-MM-DD."),
+    ] = None,
+    hearing_place: Annotated[
+        str | None, typer.Option("--hearing-place", help="Where the addressee considers it.")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -285,12 +294,19 @@ def answer(
             event = RELEASE_CONFIRMED
         else:
             event = INFORMATION_ANSWERED
-    if outcome and outcome not in {"accepted", "partly", "rejected"}:
-        raise BadInput(f"--outcome: {outcome!r} is not accepted, partly or rejected")
+    answers = [a.value for a in Answer if a is not Answer.SILENCE]
+    if outcome and outcome not in answers:
+        raise BadInput(f"--outcome: {outcome!r} is not one of {', '.join(answers)}")
     if hearing_date:
         parse_date(hearing_date, "--hearing-date")
     if not emit_answer(
-        event, duty_id, text, outcome=outcome or "", hearing_date=hearing_date or ""
+        event,
+        duty_id,
+        text,
+        outcome=outcome or "",
+        hearing_date=hearing_date or "",
+        hearing_place=hearing_place or "",
+        notified_on=today().isoformat() if hearing_date else "",
     ):
         raise BadInput("Prefect not reached (PREFECT_API_URL unset): the answer was not announced")
     emit(

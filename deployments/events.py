@@ -46,7 +46,14 @@ def emit_answer(event: str, duty_id: int, answer: str, **extra: str) -> bool:
         event=event,
         resource={"prefect.resource.id": f"prosecutor.duty.{duty_id}", "prosecutor.kind": "duty"},
         # every key a trigger's template names must be present: an undefined one fails the run
-        payload={"answer": answer[:5000], "outcome": "", "hearing_date": "", **extra},
+        payload={
+            "answer": answer[:5000],
+            "outcome": "",
+            "hearing_date": "",
+            "hearing_place": "",
+            "notified_on": "",
+            **extra,
+        },
     )
     EventsWorker.drain_all()
     return True

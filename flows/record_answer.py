@@ -16,7 +16,7 @@ from prefect.flow_runs import resume_flow_run
 
 from models import audit, coordination, procedure_store
 from models.db import transaction
-from models.responses import Answer
+from models.acts import Answer
 from models.tables import Duty, DutyStatus, Procedure
 from tasks.answers import AnswerInput, decode, encode
 
@@ -68,13 +68,20 @@ def wake_waiting_run(duty_id: int, answer: AnswerInput) -> bool:
 
 @flow(name="record-answer", flow_run_name="answer-{duty_ref}")
 def record_answer(
-    duty_ref: str, answer: str = "", outcome: str = "", hearing_date: str = ""
+    duty_ref: str,
+    answer: str = "",
+    outcome: str = "",
+    hearing_date: str = "",
+    hearing_place: str = "",
+    notified_on: str = "",
 ) -> bool:
     """Store the answer on its duty and wake the run waiting for it."""
     given = AnswerInput(
         text=answer,
         outcome=Answer(outcome) if outcome else None,
         hearing_date=dt.date.fromisoformat(hearing_date) if hearing_date else None,
+        hearing_place=hearing_place or None,
+        notified_on=dt.date.fromisoformat(notified_on) if notified_on else None,
     )
     duty_id = int(duty_ref.removeprefix("prosecutor.duty."))
     stored = store_answer(duty_id, encode(given))

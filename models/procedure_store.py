@@ -10,10 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.procedures import ProcedureKind, ProcedureStatus, check_transition, registration_number
+from models.procedures import (
+    LEGACY_KINDS,
+    ProcedureKind,
+    ProcedureStatus,
+    check_transition,
+    registration_number,
+)
 from models.tables import Duty, DutyStatus, Procedure
 
 _ATTEMPTS = 5
+CLOSED_BY_ANSWERS = frozenset({ProcedureKind.COORDINATION})
 
 
 def register_procedure(
@@ -29,6 +36,8 @@ def register_procedure(
     actor: str = "system",
 ) -> Procedure:
     """Register a procedure under the next number of its office, kind and year."""
+    if kind in LEGACY_KINDS:
+        raise ValueError(f"{kind} is not an act of the law in force (CL-155 art. 32)")
     for attempt in range(_ATTEMPTS):
         seq = (
             session.scalar(
@@ -148,9 +157,11 @@ def complete_duty(session: Session, duty_id: int, actor: str) -> Duty:
 
 
 def close_when_answered(session: Session, procedure_id: int, actor: str) -> bool:
-    """Close a procedure that waits only for answers once none is outstanding."""
+    """Close a procedure that waits only for answers once none is outstanding. Only a
+    coordination waits for nothing else; every other procedure's flow decides what an answer
+    means (e.g. a rejected protest goes to court, CL-155 art. 39(2))."""
     proc = session.get_one(Procedure, procedure_id)
-    if proc.status is not ProcedureStatus.AWAITING_ANSWER:
+    if proc.kind not in CLOSED_BY_ANSWERS or proc.status is not ProcedureStatus.AWAITING_ANSWER:
         return False
     outstanding = session.scalar(
         select(func.count())

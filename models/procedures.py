@@ -10,12 +10,15 @@ class ProcedureKind(StrEnum):
     INSPECTION = "inspection"  # проверка
     PROTEST = "protest"  # протест
     SUBMISSION = "submission"  # представление
-    ORDER = "order"  # предписание
+    ORDER = "order"  # предписание of the repealed law: old rows stay readable, none are new
     COURT_ACT = "court_act"  # пересмотр судебного акта
     COORDINATION = "coordination"  # координация правоохранительных органов
     RELEASE = "release"  # освобождение незаконно задержанного
-    SUSPENSION_DEMAND = "suspension_demand"  # требование о приостановлении / снятии ограничений
+    SUSPENSION_DEMAND = "suspension_demand"  # the old "demand to suspend": old rows only
     ADMIN_OFFENCE = "admin_offence"  # возбуждение производства об административном правонарушении
+    DECREE = "decree"  # постановление прокурора, CL-155 art. 37
+    CLARIFICATION = "clarification"  # разъяснение о недопустимости нарушений закона, art. 41
+    COURT_APPLICATION = "court_application"  # заявление (иск) в суд, art. 39
 
     @property
     def prefix(self) -> str:
@@ -33,7 +36,14 @@ _PREFIX = {
     ProcedureKind.RELEASE: "REL",
     ProcedureKind.SUSPENSION_DEMAND: "DEM",
     ProcedureKind.ADMIN_OFFENCE: "AOP",
+    ProcedureKind.DECREE: "DCR",
+    ProcedureKind.CLARIFICATION: "CLR",
+    ProcedureKind.COURT_APPLICATION: "APP",
 }
+
+# Kinds the repealed Law No. 81-VI had and CL-155 art. 32 has not: kept so that procedures
+# registered before are still read, never used for a new one.
+LEGACY_KINDS = frozenset({ProcedureKind.ORDER, ProcedureKind.SUSPENSION_DEMAND})
 
 
 class ProcedureStatus(StrEnum):

@@ -20,25 +20,17 @@ from models.roster import Position
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("kk", "ru")
-KINDS = (
-    "reply",
-    "redirection_notice",
-    "extension_notice",
-    "termination_notice",
-    "release_order",
-    "agenda",
-    "resolution",
-    "body_letter",
-    "inspection_order",
-    "inspection_act",
-    "protest",
-    "submission",
-    "order",
-    "suspension_demand",
-    "admin_offence",
-    "court_protest",
-    "extension_request",
-)
+
+
+@cache
+def document_kinds() -> frozenset[str]:
+    """Every kind with a template in both languages: a document is issued in kk and ru."""
+    per_language = [
+        {p.name.removesuffix(".html.j2") for p in (TEMPLATES / lang).glob("*.html.j2")}
+        for lang in LANGUAGES
+    ]
+    return frozenset.intersection(*map(frozenset, per_language))
+
 
 _TITLES = {
     Position.DISTRICT_PROSECUTOR: {"ru": "Прокурор района", "kk": "Аудан прокуроры"},
@@ -108,7 +100,7 @@ def render(
 ) -> str:
     if language not in LANGUAGES:
         raise ValueError(f"documents are issued in kk or ru, not {language!r}")
-    if kind not in KINDS:
+    if kind not in document_kinds():
         raise ValueError(f"no document kind {kind!r}")
     template = environment().get_template(f"{language}/{kind}.html.j2")
     return template.render(

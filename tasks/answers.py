@@ -14,7 +14,7 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from models.db import transaction
-from models.responses import Answer
+from models.acts import Answer
 from models.tables import Duty, DutyStatus
 from tasks.waiting import wait_for
 
@@ -23,8 +23,14 @@ class AnswerInput(RunInput):
     """Ответ / Жауап: what came back, or a supervisor's word that nothing did."""
 
     text: str = Field("", max_length=10000)
-    outcome: Answer | None = Field(None, description="accepted, partly, rejected, or silence")
-    hearing_date: dt.date | None = Field(None, description="a submission's hearing, when announced")
+    outcome: Answer | None = Field(
+        None, description="accepted, partly, rejected, not_considered, or silence"
+    )
+    hearing_date: dt.date | None = Field(
+        None, description="the day the act is considered, when the addressee announces it"
+    )
+    hearing_place: str | None = Field(None, max_length=300, description="where it is considered")
+    notified_on: dt.date | None = Field(None, description="the day the notice of the hearing came")
     decided_by: str | None = Field(None, description="staff id, when a supervisor answers here")
 
 

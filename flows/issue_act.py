@@ -1,0 +1,256 @@
+"""An act of the prosecutor's office (CL-155 art. 32), one flow for every act of the catalogue
+(``models.acts.CATALOGUE``): draft (kk/ru) → signature → delivery → the addressee's term and the
+notice of the hearing → the answer as an event → on refusal or silence of an act of supervision,
+the application to court, which the law makes mandatory (art. 39(2)) → closing with the outcome.
+
+Started on its own from the UI, or by an inspection's decision (event
+``prosecutor.response.decided``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from prefect import flow
+from pydantic import BaseModel
+
+from models.acts import (
+    Act,
+    ActSpec,
+    Answer,
+    OnRefusal,
+    SetTerm,
+    addressee_due,
+    check_issue,
+    next_step,
+    spec,
+)
+from models.approvals import Decision
+from models.calendar import WorkingCalendar, today
+from models.deadlines import TermUnit
+from tasks.acts import (
+    ActCase,
+    close_act,
+    escalate_refusal,
+    open_consideration,
+    open_follow_up,
+    record_hearing_notice,
+    record_suspension,
+    register_act,
+)
+from tasks.answers import AnswerInput, await_answer
+from tasks.documents import approval_due, dispatch_document
+from tasks.procedure_page import finished
+from tasks.signing import signed_document
+
+
+class ActResult(BaseModel):
+    registration_number: str
+    act: Act
+    outcome: str
+    court_application: bool = False
+
+
+class ActRequest(BaseModel):
+    """What the prosecutor decided to issue."""
+
+    act: Act
+    reference: str
+    addressee: str
+    act_name: str
+    violation: str
+    demands: str
+    language: Literal["ru", "kk"]
+    responsible: str | None
+    set_term: SetTerm | None
+    urgent_reason: str | None
+    suspend_contested_act: bool
+
+    def check(self) -> ActSpec:
+        return check_issue(
+            self.act,
+            today(),
+            WorkingCalendar(),
+            set_term=self.set_term,
+            urgent_reason=self.urgent_reason,
+            suspend_contested_act=self.suspend_contested_act,
+        )
+
+
+def _fields(request: ActRequest, entry: ActSpec, due: dt.date | None) -> dict[str, object]:
+    return {
+        "addressee_name": request.addressee,
+        "addressee_address": None,
+        "act_name": request.act_name,
+        "violation": request.violation,
+        "demands": request.demands,
+        "due": f"{due:%d.%m.%Y}" if due else None,
+        "suspended": request.suspend_contested_act,
+        "urgent_reason": request.urgent_reason,
+        "legal_source": entry.source,
+    }
+
+
+def _issue(case: ActCase, request: ActRequest, entry: ActSpec) -> tuple[int, str | None]:
+    """Draft and sign the act; None as the signer when it was not signed."""
+    due = (
+        addressee_due(request.act, today(), WorkingCalendar(), request.set_term)
+        if entry.awaits_answer
+        else None
+    )
+    document_id, signed = signed_document(
+        case.procedure_id,
+        kind=entry.template,
+        language=request.language,
+        title=f"{entry.name_ru} / {entry.name_kk}",
+        step=request.act.value,
+        due_date=approval_due(due),
+        drafted_by=case.responsible or None,
+        fields=_fields(request, entry, due),
+    )
+    if signed.decision != Decision.APPROVE:
+        close_act(case, f"not signed: {signed.decision}", signed.signer_id)
+        return document_id, None
+    dispatch_document(document_id, actor=signed.signer_id, channel="addressee")
+    if request.suspend_contested_act:
+        record_suspension(case, signed.signer_id)
+    return document_id, signed.signer_id
+
+
+def _answer(case: ActCase, request: ActRequest) -> tuple[int, AnswerInput]:
+    """The addressee's answer; a notice of the hearing's time and place is recorded and the
+    run waits on for the result (CL-155 arts. 33(3), 36(2))."""
+    duty_id = open_consideration(case, request.set_term)
+    answer = await_answer(
+        duty_id,
+        f"## {case.registration_number}\n\n"
+        "The addressee's answer, the time and place of the hearing, or *silence* when the term"
+        " passed.",
+        page=(case.procedure_id, "awaiting the addressee's answer"),
+    )
+    notices = 0
+    while answer.hearing_date and answer.outcome is None:
+        notices += 1
+        due, _late = record_hearing_notice(
+            case, answer.hearing_date, answer.hearing_place, answer.notified_on or today()
+        )
+        duty_id = open_consideration(case, None, f"hearing-{notices}", due)
+        answer = await_answer(
+            duty_id,
+            f"## {case.registration_number}\n\nThe result of the hearing of"
+            f" {answer.hearing_date:%d.%m.%Y}.",
+            page=(case.procedure_id, f"awaiting the hearing of {answer.hearing_date:%d.%m.%Y}"),
+        )
+    return duty_id, answer
+
+
+def _apply_to_court(case: ActCase, request: ActRequest, entry: ActSpec, outcome: Answer) -> str:
+    """CL-155 art. 39(2): an act of supervision rejected or left unconsidered is taken to court
+    by the prosecutor. Mandatory: the application is drafted and signed, a return only sends it
+    back for rework."""
+    open_follow_up(case, "court-application", "court_application.drafting", "Apply to court")
+    court = spec(Act.COURT_APPLICATION)
+    rounds = 0
+    while True:
+        rounds += 1
+        document_id, signed = signed_document(
+            case.procedure_id,
+            kind=court.template,
+            language=request.language,
+            title=f"{court.name_ru} / {court.name_kk}",
+            step=f"court-application-{rounds}",
+            due_date=approval_due(None),
+            drafted_by=case.responsible or None,
+            fields={
+                **_fields(request, entry, None),
+                "addressee_name": "",
+                "respondent": request.addressee,
+                "act_kind": entry.name(request.language),
+                "act_number": case.registration_number,
+                "outcome": outcome.value,
+                "legal_source": court.source,
+            },
+        )
+        if signed.decision == Decision.APPROVE:
+            dispatch_document(document_id, actor=signed.signer_id, channel="court")
+            return signed.signer_id
+
+
+@flow(name="issue-act", flow_run_name="{act}-{reference}")
+def issue_act(
+    act: Act,
+    reference: str,
+    addressee: str,
+    act_name: str,
+    violation: str,
+    demands: str,
+    language: Literal["ru", "kk"] = "ru",
+    responsible: str | None = None,
+    term_days: int | None = None,
+    term_unit: Literal["working_days", "calendar_days"] = "working_days",
+    urgent_reason: str | None = None,
+    suspend_contested_act: bool = False,
+) -> ActResult:
+    """Issue an act of CL-155 art. 32 and follow it to its end.
+
+    ``act_name``: the contested act, decision or action (its name, number, date and body).
+    ``term_days``: another term set by the prosecutor where the law allows it (a protest: at
+    least 3 working days, art. 33(3); a submission: shorter where irreversible harm may follow,
+    art. 36(2); a decree: the term it sets, art. 37(2); a short suspension: at most 3 working
+    days, art. 37(1)(9)). ``suspend_contested_act``: the district prosecutor suspends the
+    protested act until the decision (art. 33(5)).
+    """
+    request = ActRequest(
+        act=act,
+        reference=reference,
+        addressee=addressee,
+        act_name=act_name,
+        violation=violation,
+        demands=demands,
+        language=language,
+        responsible=responsible,
+        set_term=SetTerm(term_days, TermUnit(term_unit)) if term_days is not None else None,
+        urgent_reason=urgent_reason,
+        suspend_contested_act=suspend_contested_act,
+    )
+    entry = request.check()
+    case = register_act(
+        request.act,
+        reference,
+        addressee,
+        responsible,
+        {"act_name": act_name, "violation": violation, "source": entry.source},
+    )
+
+    def done(outcome: str, court: bool = False) -> ActResult:
+        result = ActResult(
+            registration_number=case.registration_number,
+            act=request.act,
+            outcome=outcome,
+            court_application=court,
+        )
+        return finished(case.procedure_id, outcome, result)
+
+    _document_id, signer = _issue(case, request, entry)
+    if signer is None:
+        return done("not signed")
+    if not entry.awaits_answer:
+        close_act(case, "issued", signer)
+        return done("issued")
+    duty_id, answer = _answer(case, request)
+    outcome = answer.outcome or Answer.SILENCE
+    follow = next_step(request.act, outcome)
+    if follow is None:
+        close_act(case, outcome.value, answer.decided_by or case.responsible or signer)
+        return done(outcome.value)
+    escalate_refusal(case, duty_id, outcome.value)
+    if follow is OnRefusal.APPLY_TO_COURT:
+        filed_by = _apply_to_court(case, request, entry, outcome)
+        close_act(case, f"{outcome.value}: application to court filed", filed_by)
+        return done(outcome.value, court=True)
+    open_follow_up(
+        case, "challenge-decision", "admin_offence.protest", "Challenge the decision in the case"
+    )
+    close_act(case, outcome.value, case.responsible or signer, keep_open="challenge-decision")
+    return done(outcome.value)

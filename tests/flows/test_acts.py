@@ -1,0 +1,173 @@
+"""Acts of the prosecutor's office through the ``issue-act`` flow (Prefect test harness, both
+databases): the catalogue's protest, submission and clarification from signature to their end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows.check_deadlines import check_deadlines
+from flows.issue_act import ActResult, issue_act
+from flows.record_answer import record_answer
+from models.acts import Act
+from models.calendar import WorkingCalendar, today
+from models.procedures import ProcedureStatus
+from models.tables import AuditEntry, Document, Duty, Escalation, Procedure
+from tests.conftest import Database
+from tests.flows.waiting import FlowInThread, decide, wait_for_key, wait_until, waiting_approval
+from tests.office import load_demo_office
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+ACT = {
+    "addressee": "Аким Бостандыкского района",
+    "act_name": "решение акима района от 01.11.2026 № 15 «О закрытии сквера»",
+    "violation": "ограничен доступ граждан к общественной территории без законных оснований",
+    "demands": "отменить решение",
+}
+
+
+def procedure_of(database: Database, kind: str) -> Procedure:
+    def found() -> Procedure | None:
+        with Session(database.engine) as session:
+            return session.scalar(select(Procedure).where(Procedure.kind == kind))
+
+    return wait_until(found, what=f"the {kind} to be registered")
+
+
+def open_duty(database: Database, proc: Procedure, step: str) -> Duty:
+    def found() -> Duty | None:
+        with Session(database.engine) as session:
+            return session.scalar(
+                select(Duty).where(Duty.procedure_id == proc.id, Duty.step == step)
+            )
+
+    return wait_until(found, what=f"duty {step}")
+
+
+def documents(database: Database, proc: Procedure, kind: str) -> list[Document]:
+    with Session(database.engine) as session:
+        return list(
+            session.scalars(
+                select(Document).where(Document.procedure_id == proc.id, Document.kind == kind)
+            )
+        )
+
+
+def test_silent_addressee_of_a_suspended_protest_leads_to_a_court_application(
+    database: Database,
+) -> None:
+    """CL-155 art. 33(3): a term set by the prosecutor, here 3 working days; art. 33(5): the
+    district prosecutor suspends the protested act; art. 39(2): silence past the term is taken
+    to court — the application is drafted by the flow, not chosen."""
+    load_demo_office(database.engine)
+    run = FlowInThread(
+        issue_act,
+        act=Act.PROTEST,
+        reference="akimat-15",
+        responsible="as-1",
+        term_days=3,
+        suspend_contested_act=True,
+        **ACT,
+    )
+    decide(waiting_approval(database.engine), "head")
+    proc = procedure_of(database, "protest")
+    wait_for_key(proc.flow_run_id, "answer-")
+    duty = open_duty(database, proc, "consideration")
+    cal = WorkingCalendar()
+    third = today()
+    for _ in range(3):
+        third = cal.next_working_day(third)
+    assert duty.due_date == third
+    [protest] = documents(database, proc, "protest")
+    assert "пункту 5 статьи 33" in protest.body or "пунктом 5 статьи 33" in protest.body
+    assert "статьи 33 Конституционного закона" in protest.body and protest.dispatched_at
+
+    assert check_deadlines(on=duty.due_date)["escalated"] == 0  # still within the term
+    assert check_deadlines(on=cal.next_working_day(duty.due_date))["escalated"] == 1
+
+    assert record_answer(duty_ref=f"prosecutor.duty.{duty.id}", outcome="silence")
+    decide(waiting_approval(database.engine), "head")  # the court application, drafted
+    result = run.join()
+    assert result == ActResult(
+        registration_number=proc.registration_number,
+        act=Act.PROTEST,
+        outcome="silence",
+        court_application=True,
+    )
+    [application] = documents(database, proc, "court_application")
+    assert application.dispatched_at and "пунктом 2 статьи 39" in application.body
+    with Session(database.engine) as session:
+        closed = session.get_one(Procedure, proc.id)
+        actions = set(session.scalars(select(AuditEntry.action)))
+    assert closed.status is ProcedureStatus.CLOSED and closed.details["contested_act_suspended"]
+    assert {"act.contested_act_suspended", "act.escalated", "act.closed"} <= actions
+
+
+def test_rejected_submission_after_its_hearing_leads_to_a_drafted_court_application(
+    database: Database,
+) -> None:
+    """CL-155 art. 36(2): the hearing is announced (time and place recorded; a notice later than
+    3 working days before it is marked late), the result due 3 working days after it; art.
+    39(2): the rejection is taken to court, escalated to the head at once."""
+    load_demo_office(database.engine)
+    run = FlowInThread(
+        issue_act, act=Act.SUBMISSION, reference="school-7", responsible="as-1", **ACT
+    )
+    decide(waiting_approval(database.engine), "head")
+    proc = procedure_of(database, "submission")
+    wait_for_key(proc.flow_run_id, "answer-")
+    duty = open_duty(database, proc, "consideration")
+    hearing = today() + dt.timedelta(days=1)
+    assert record_answer(
+        duty_ref=f"prosecutor.duty.{duty.id}",
+        hearing_date=hearing.isoformat(),
+        hearing_place="акимат, зал заседаний",
+        notified_on=today().isoformat(),
+    )
+    result_duty = open_duty(database, proc, "hearing-1")
+    cal = WorkingCalendar()
+    expected = hearing
+    for _ in range(3):
+        expected = cal.next_working_day(expected)
+    assert result_duty.due_date == expected
+    wait_for_key(proc.flow_run_id, f"answer-{result_duty.id}")
+    assert record_answer(
+        duty_ref=f"prosecutor.duty.{result_duty.id}", answer="Отклонено", outcome="rejected"
+    )
+    decide(waiting_approval(database.engine), "head")
+    assert run.join().court_application
+    with Session(database.engine) as session:
+        [escalation] = session.scalars(select(Escalation)).all()
+        details = session.get_one(Procedure, proc.id).details
+    assert (escalation.subject_id, escalation.to_staff_id) == (result_duty.id, "head")
+    assert details["hearing"] == {
+        "date": hearing.isoformat(),
+        "place": "акимат, зал заседаний",
+        "notice_late": True,
+    }
+    assert documents(database, proc, "court_application")[0].dispatched_at
+
+
+def test_clarification_is_signed_delivered_and_closed(database: Database) -> None:
+    """CL-155 art. 41: a written clarification; nothing is awaited from the person warned."""
+    load_demo_office(database.engine)
+    run = FlowInThread(issue_act, act=Act.CLARIFICATION, reference="warn-3", language="kk", **ACT)
+    decide(waiting_approval(database.engine), "head")
+    assert run.join().outcome == "issued"
+    proc = procedure_of(database, "clarification")
+    with Session(database.engine) as session:
+        assert session.scalars(select(Duty).where(Duty.procedure_id == proc.id)).all() == []
+    [doc] = documents(database, proc, "clarification")
+    assert "41-бабы" in doc.body and doc.dispatched_at
+
+
+def test_a_protest_term_under_3_working_days_registers_nothing(database: Database) -> None:
+    """CL-155 art. 33(3): not less than three working days; refused before registration."""
+    load_demo_office(database.engine)
+    with pytest.raises(ValueError, match="33"):
+        issue_act(act=Act.PROTEST, reference="akimat-16", term_days=2, **ACT)
+    with Session(database.engine) as session:
+        assert session.scalars(select(Procedure)).all() == []
