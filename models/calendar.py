@@ -1,11 +1,14 @@
 """The Kazakhstan working-day calendar (өндірістік күнтізбе / производственный календарь).
 
-Base: the `holidays` package's KZ calendar, which knows public holidays (Law "On holidays in the
-Republic of Kazakhstan", arts. 1-5), holidays moved off a weekend, days off transferred by
-Government decree and the weekend days that became working days. On top of it: a local override
-file (``models/data/calendar_overrides.yaml``) for decrees the package does not know yet and for
-religious days whose official date differs from the package's estimate. Unconfirmed override
-entries are kept in the file for review but not applied, so a doubt never moves a deadline later.
+Base: the `holidays` package's KZ calendar (version 0.101 or later: earlier ones get 31 August
+2026, 30 August 2027 and 15 March 2027 wrong), which knows public holidays (Law "On holidays in
+the Republic of Kazakhstan"), holidays moved off a weekend (LC art. 84(5) for the exceptions),
+transferred days off and the weekend days that became working days. Transfers are made by the
+authorised body on labour (LC art. 85(3), since 2023; before, by Government decree). On top of
+it: a local override file (``models/data/calendar_overrides.yaml``) for transfers the package
+does not know yet and for religious days whose official date differs from the package's
+estimate. Unconfirmed override entries are kept in the file for review but not applied, so a
+doubt never moves a deadline later; only those dated today or later are listed for review.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ DEFAULT_OVERRIDES = Path(__file__).with_name("data") / "calendar_overrides.yaml"
 
 
 class OverrideKind(StrEnum):
-    DAY_OFF = "day_off"  # a day off the package does not know (decree, official religious date)
-    WORKING_DAY = "working_day"  # a weekend or holiday made a working day by decree
+    DAY_OFF = "day_off"  # a day off the package does not know (transfer, official religious date)
+    WORKING_DAY = "working_day"  # a weekend day made a working day by a transfer (LC art. 85(3))
     NOT_A_HOLIDAY = "not_a_holiday"  # the package's holiday is wrong (an estimate that moved)
 
 
@@ -77,7 +80,15 @@ class WorkingCalendar:
     def __init__(self, overrides: list[Override] | None = None) -> None:
         applied = [o for o in (overrides if overrides is not None else load_overrides())]
         self._overrides = {o.date: o for o in applied if o.confirmed}
-        self.pending_review = [o for o in applied if not o.confirmed]
+        self._unconfirmed = [o for o in applied if not o.confirmed]
+
+    @property
+    def pending_review(self) -> list[Override]:
+        """Unconfirmed entries still to be decided: today or later (a past doubt is moot)."""
+        return self.pending_review_on(today())
+
+    def pending_review_on(self, day: dt.date) -> list[Override]:
+        return [o for o in self._unconfirmed if o.date >= day]
 
     @cached_property
     def _kz(self) -> holidays.HolidayBase:
@@ -95,7 +106,7 @@ class WorkingCalendar:
         if names:
             return DayStatus(day, False, "public holiday: " + "; ".join(names))
         if day in self._kz.weekend_workdays:
-            return DayStatus(day, True, "weekend working day transferred by Government decree")
+            return DayStatus(day, True, "weekend working day (transfer of days off, LC art. 85(3))")
         if day.weekday() >= 5:
             return DayStatus(day, False, "weekend")
         return DayStatus(day, True, "working day")

@@ -2,12 +2,18 @@
 
 The rules and their sources are rows of the terms table (``models/data/terms.yaml``,
 section ``calendar_rules``); in short:
-- the day of the starting event is not counted: a term runs from the next day;
+- the day of the starting event is not counted: a term runs from the next day (Civil Code
+  art. 173; APPC art. 76(2); CPC art. 48(2));
 - N working days: the term ends on the N-th working day after the start;
 - N calendar days and N months: a last day that falls on a non-working day moves to the next
-  working day; a month term ends on the same date of the last month, or on that month's last day
-  when it has no such date;
-- hours (detention): counted from the moment, never moved.
+  working day (Civil Code art. 175); a month term ends on the same date of the last month, or on
+  that month's last day when it has no such date (Civil Code art. 174(3));
+- hours (detention): counted from the moment, never moved (CPC art. 48(4)-(5)).
+
+Code-specific "сутки" (days) map onto these units: CPC сутки include non-working time and end at
+24:00 of the last day, moved to the next working day when it is non-working (CPC art. 48(3)-(4)),
+which is CALENDAR_DAYS; CoAO сутки exclude non-working time (CoAO art. 739(3)), which is
+WORKING_DAYS.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from models.calendar import ALMATY, WorkingCalendar, local_date
 
 
 class TermUnit(StrEnum):
+    """Units of the terms table; CPC сутки are CALENDAR_DAYS, CoAO сутки WORKING_DAYS (above)."""
+
     SAME_DAY = "same_day"
     WORKING_DAYS = "working_days"
     CALENDAR_DAYS = "calendar_days"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def as_json(*args: str) -> dict:
 
 
 def test_calendar_due_in_each_unit() -> None:
-    """APPC art. 13 / CC arts. 173, 175, as in the rules tests, through the command line."""
+    """CC arts. 173, 174(3), 175, as in the rules tests, through the command line."""
     assert as_json("calendar", "due", "--start", "2026-03-18", "--working-days", "5") == {
         "start": "2026-03-18",
         "due": "2026-03-30",
@@ -71,10 +72,55 @@ def test_bad_input_is_one_line(args: tuple[str, ...], message: str) -> None:
 
 
 def test_terms_list_and_due() -> None:
+    """CL-155 art. 24(3): 15 working days from receipt, through the command line."""
     rows = json.loads(runner.invoke(app, ["terms", "list", "--json"]).stdout)
-    assert any(r["id"] == "appeal.consideration" and r["source"] == "APPC art. 76" for r in rows)
+    assert any(
+        r["id"] == "appeal.consideration" and r["source"] == "CL-155 art. 24(3)-(4)" for r in rows
+    )
     due = as_json("terms", "due", "appeal.consideration", "--start", "2026-03-17")
     assert due["due"] == "2026-04-10" and due["status"] == "confirmed"
+
+
+def test_terms_due_answers_every_row() -> None:
+    """Issue 13: `terms due ID --json` answers every row of the table: a day for day terms, a
+    moment for hour terms (CPC art. 48(5)), the rule and its source for rule-only rows."""
+    rows = json.loads(runner.invoke(app, ["terms", "list", "--json"]).stdout)
+    assert {"complaint.investigator", "complaint.investigator_urgent"} <= {r["id"] for r in rows}
+    for row in rows:
+        answer = as_json("terms", "due", row["id"], "--start", "2026-11-02")
+        assert answer["term_id"] == row["id"] and answer["source"] == row["source"]
+        if row["term"] is None:
+            assert answer["due"] is None and answer["rule"], row["id"]
+        elif row["unit"] == "hours":
+            moment = dt.datetime.fromisoformat(answer["due"])
+            assert moment.tzinfo is not None, row["id"]
+        else:
+            assert dt.date.fromisoformat(answer["due"]) >= dt.date(2026, 11, 2), row["id"]
+
+
+def test_complaint_rows_through_the_command_line_cpc_art105_2() -> None:
+    """CPC art. 105(2), 48: 7 сутки and 3 сутки from receipt on Monday 2 November 2026."""
+    assert as_json("terms", "due", "complaint.investigator", "--start", "2026-11-02")["due"] == (
+        "2026-11-09"
+    )
+    urgent = as_json("terms", "due", "complaint.investigator_urgent", "--start", "2026-11-02")
+    assert urgent["due"] == "2026-11-05"
+
+
+def test_detention_term_answers_a_moment_cpc_art14_2() -> None:
+    """CPC arts. 14(2), 48(5): 48 hours from the moment of detention, not moved by days off."""
+    answer = as_json("terms", "due", "detention.limit", "--start", "2026-03-21T23:15")
+    assert answer["due"] == "2026-03-23T23:15:00+05:00"
+    bad = runner.invoke(app, ["terms", "due", "detention.limit", "--start", "tonight"])
+    assert bad.exit_code == 1 and "not a date or a moment" in bad.stderr
+
+
+def test_rule_row_in_plain_text() -> None:
+    """CL-155 art. 39(2): a rule, not a term; the plain answer says so."""
+    result = runner.invoke(
+        app, ["terms", "due", "supervision_act.rejected", "--start", "2026-11-02"]
+    )
+    assert result.exit_code == 0 and "a rule" in result.stdout and "39(2)" in result.stdout
 
 
 def test_validate_appeal_file(tmp_path: Path) -> None:

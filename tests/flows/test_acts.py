@@ -171,3 +171,30 @@ def test_a_protest_term_under_3_working_days_registers_nothing(database: Databas
         issue_act(act=Act.PROTEST, reference="akimat-16", term_days=2, **ACT)
     with Session(database.engine) as session:
         assert session.scalars(select(Procedure)).all() == []
+
+
+def test_admin_offence_case_refused_leaves_a_protest_duty_not_a_court_application(
+    database: Database,
+) -> None:
+    """CoAO art. 817(1): the body considers the case in 15 сутки; a refusal ends in the body's
+    decision, which the prosecutor protests within 10 сутки of the copy (CoAO art. 826-2(2)):
+    the head is told, a duty to protest stays open, no application to court is drafted."""
+    load_demo_office(database.engine)
+    run = FlowInThread(
+        issue_act, act=Act.ADMIN_OFFENCE, reference="aop-4", responsible="as-1", **ACT
+    )
+    decide(waiting_approval(database.engine), "head")
+    proc = procedure_of(database, "admin_offence")
+    wait_for_key(proc.flow_run_id, "answer-")
+    duty = open_duty(database, proc, "consideration")
+    assert record_answer(
+        duty_ref=f"prosecutor.duty.{duty.id}", answer="Производство прекращено", outcome="rejected"
+    )
+    assert run.join().outcome == "rejected"
+    challenge = open_duty(database, proc, "challenge-decision")
+    expected = WorkingCalendar().on_or_next_working_day(today() + dt.timedelta(days=10))
+    assert (challenge.status.value, challenge.due_date) == ("open", expected)
+    assert documents(database, proc, "court_application") == []
+    with Session(database.engine) as session:
+        assert session.get_one(Procedure, proc.id).status is ProcedureStatus.CLOSED
+        assert session.scalar(select(Escalation.to_staff_id)) == "head"
