@@ -1,151 +1,126 @@
-"""Review of a court act (Regulation cl. 7.2, 8 right 3): an assistant's conclusion, then a
-petition (ходатайство) or protest signed and filed before the statutory appeal window closes.
-The window's end is a hard deadline: the conclusion is due two working days before it, so the
-deadline check escalates early."""
+"""Review of a court act not yet in force (Regulation cl. 7.2, 8 right 3): the assistant's
+conclusion, then an апелляционное ходатайство (CL-155 art. 38; CPC art. 414(2); CivPC art.
+401(3); CoAO art. 830(1)) signed and brought through the court that passed the act before the
+appeal window closes. The window runs from the pronouncement (for a convict in custody, the
+delivery of the copy: CPC art. 418(1)), the decision in final form (CivPC art. 403(3)) or the
+delivery of a court's decision on an administrative offence (CoAO art. 832(1)), as the assistant
+enters it; the day the office received the act is recorded and moves nothing. The window's end
+is a hard deadline: the conclusion is due a margin of working days before it."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Literal
 
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-from prefect.context import FlowRunContext
-from prefect.input import RunInput
-from pydantic import Field
-from sqlalchemy import select
+from prefect import flow, get_run_logger
 
-from models import audit, procedure_store
-from models.appeals import choose_assignee, may_report
+from models.acts import Act, spec
 from models.approvals import Decision
-from models.calendar import ALMATY, WorkingCalendar, today
-from models.db import transaction
+from models.calendar import WorkingCalendar, today
+from models.court_acts import (
+    CourtAct,
+    WindowKind,
+    missing_content,
+    petition_fields,
+    window_closed,
+)
 from models.deadlines import TermUnit, due_date
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import office_code, read_roster
-from models.tables import Duty, Procedure
-from models.terms import default_terms
+from tasks.court_acts import (
+    Conclusion,
+    CourtCase,
+    close_court_act,
+    may_conclude,
+    register_court_act,
+)
 from tasks.documents import dispatch_document
 from tasks.procedure_page import finished
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
-WINDOWS = ("court.criminal_appeal", "court.civil_appeal", "court.administrative_offence_protest")
+# The act the review ends in, from the catalogue of CL-155 art. 32 acts.
+PETITION = spec(Act.APPELLATE_PETITION)
 
 
-@dataclass(frozen=True, slots=True)
-class CourtCase:
-    procedure_id: int
-    registration_number: str
-    window_end: dt.date
-    assistant: str
+def _description(act: CourtAct, case: CourtCase) -> str:
+    rule = act.rule
+    lines = [
+        f"## {rule.act_name['ru']} от {act.act_date:%d.%m.%Y} по делу № {act.case_number}",
+        f"{act.court_name_ru}",
+        "",
+        f"The window runs from {rule.starts_with} on **{act.window_starts_on:%d.%m.%Y}** "
+        f"({rule.source}; received {act.received_on:%d.%m.%Y}) and closes on "
+        f"**{case.window_end:%d.%m.%Y}**. Conclusion due **{case.conclusion_due:%d.%m.%Y}**.",
+    ]
+    if window_closed(case.window_end, today()) and rule.restoration:
+        lines.append(f"\nThe window has closed: ask the court to restore it ({rule.restoration}).")
+    return "\n".join(lines)
 
 
-class Conclusion(RunInput):
-    """Заключение помощника / Көмекшінің қорытындысы."""
-
-    assistant: str = Field(description="your staff id")
-    appeal: bool = Field(description="the act should be appealed")
-    act_type: Literal["petition", "protest"] = "protest"
-    grounds: str = Field("", max_length=10000)
-    request: str = Field("", max_length=5000, description="what the court is asked to do")
+def _result(case: CourtCase, appealed: bool) -> dict[str, Any]:
+    return {
+        "registration_number": case.registration_number,
+        "window_end": case.window_end,
+        "appealed": appealed,
+    }
 
 
-@task(name="register-court-act", cache_policy=NO_CACHE)
-def register_court_act(court_act: str, window: str, received_on: dt.date, area: str) -> CourtCase:
-    """The appeal window from the terms table; a window ending on a day off ends on the next
-    working day (CC art. 175; the procedure codes have the same rule)."""
-    if window not in WINDOWS:
-        raise ValueError(f"unknown appeal window {window!r}: one of {', '.join(WINDOWS)}")
-    if received_on > dt.datetime.now(ALMATY).date():
-        raise ValueError("a court act cannot be received in the future")
-    cal = WorkingCalendar()
-    window_end = default_terms().due(window, received_on, cal)
-    margin = default_terms().get("court.review_margin").term or 2
-    conclusion_due = window_end
-    for _ in range(margin):  # working days before the end of the window
-        conclusion_due -= dt.timedelta(days=1)
-        while not cal.is_working_day(conclusion_due):
-            conclusion_due -= dt.timedelta(days=1)
-    title = f"Court act: {court_act}"[:300]
-    with transaction() as session:
-        proc = session.scalar(
-            select(Procedure).where(
-                Procedure.kind == ProcedureKind.COURT_ACT, Procedure.title == title
-            )
-        )
-        if proc is None:
-            who = choose_assignee(read_roster(session), today(), area, {})[0]
-            proc = procedure_store.register_procedure(
-                session,
-                office_code=office_code(session),
-                kind=ProcedureKind.COURT_ACT,
-                title=title,
-                year=received_on.year,
-                due_date=window_end,
-                assignee_id=who.id,
-                area=area,
-                actor=who.id,
-            )
-            context = FlowRunContext.get()
-            proc.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
-            proc.details = {
-                "court_act": court_act,
-                "window": window,
-                "received_on": received_on.isoformat(),
-            }
-            procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, who.id)
-            procedure_store.open_duty(
-                session,
-                procedure_id=proc.id,
-                step="conclusion",
-                title=f"Conclusion on {court_act}"[:300],
-                assignee_id=who.id,
-                due_date=conclusion_due,
-                term_id="court.review_margin",
-                actor=who.id,
-            )
-        return CourtCase(
-            proc.id, proc.registration_number, proc.due_date or window_end, proc.assignee_id or ""
-        )
-
-
-@task(name="may-conclude", cache_policy=NO_CACHE)
-def may_conclude(case: CourtCase, staff_id: str) -> bool:
-    with transaction() as session:
-        return may_report(read_roster(session), today(), case.assistant, staff_id)
-
-
-@task(name="close-court-act", cache_policy=NO_CACHE)
-def close_court_act(case: CourtCase, outcome: str, actor: str) -> None:
-    with transaction() as session:
-        for duty in session.scalars(select(Duty).where(Duty.procedure_id == case.procedure_id)):
-            if duty.status.value == "open":
-                procedure_store.complete_duty(session, duty.id, actor)
-        procedure_store.set_status(session, case.procedure_id, ProcedureStatus.CLOSED, actor)
-        audit.append(
-            session,
-            actor=actor,
-            action="court_act.closed",
-            entity_kind="procedure",
-            entity_id=case.registration_number,
-            payload={"outcome": outcome},
-        )
-
-
-@flow(name="review-court-act", flow_run_name="court-act-{court_act}")
+@flow(name="review-court-act", flow_run_name="court-act-{case_number}")
 def review_court_act(
-    court_act: str, window: str, received_on: dt.date, area: str = "criminal", language: str = "ru"
+    window_kind: WindowKind,
+    case_number: str,
+    act_date: dt.date,
+    window_starts_on: dt.date,
+    received_on: dt.date,
+    court_name_ru: str,
+    court_name_kk: str,
+    appellate_court_ru: str,
+    appellate_court_kk: str,
+    area: str = "criminal",
+    language: Literal["ru", "kk"] = "ru",
 ) -> dict[str, Any]:
+    """Review a court act not yet in force and, if the assistant concludes so, bring an
+    апелляционное ходатайство through the court that passed it.
+
+    Args:
+        window_kind: which window runs: a criminal verdict, a criminal verdict of a convict in
+            custody, a civil decision, a court's decision on an administrative offence.
+        case_number: the case number (№ дела).
+        act_date: the date of the act.
+        window_starts_on: the day the window runs from: the pronouncement (CPC art. 418(1)); for
+            a convict in custody the delivery of the copy; the civil decision in final form
+            (CivPC art. 403(3)); the delivery of a court's decision on an administrative offence
+            (CoAO art. 832(1)).
+        received_on: the day the office received the act: recorded, it does not move the window.
+        court_name_ru: the court that passed the act, nominative, as it follows «через», e.g.
+            «Бостандыкский районный суд города Алматы».
+        court_name_kk: the same court in Kazakh, nominative, as it precedes «арқылы», e.g.
+            «Алматы қаласы Бостандық аудандық соты».
+        appellate_court_ru: the appellate court as it follows «В» (accusative), e.g. «судебную
+            коллегию по уголовным делам Алматинского городского суда».
+        appellate_court_kk: the appellate court in the dative, e.g. «Алматы қалалық сотының
+            қылмыстық істер жөніндегі сот алқасына».
+        area: the area of supervision whose assistant concludes.
+        language: the language of the petition.
+    """
     logger = get_run_logger()
-    case = register_court_act(court_act, window, received_on, area)
+    act = CourtAct(
+        kind=window_kind,
+        case_number=case_number,
+        act_date=act_date,
+        window_starts_on=window_starts_on,
+        received_on=received_on,
+        court_name_ru=court_name_ru,
+        court_name_kk=court_name_kk,
+        appellate_court_ru=appellate_court_ru,
+        appellate_court_kk=appellate_court_kk,
+    )
+    case = register_court_act(act, area)
     attempt = 0
     while True:
         attempt += 1
         conclusion = wait_for(
             Conclusion,
-            f"## {court_act}\n\nThe appeal window closes on **{case.window_end:%d.%m.%Y}**.",
+            _description(act, case),
             f"conclusion-{attempt}",
             page=(case.procedure_id, "conclusion of the assistant"),
         )
@@ -156,44 +131,32 @@ def review_court_act(
             continue
         if not conclusion.appeal:
             close_court_act(case, "no grounds to appeal", conclusion.assistant)
-            return finished(
-                case.procedure_id,
-                "no grounds to appeal",
-                {
-                    "registration_number": case.registration_number,
-                    "window_end": case.window_end,
-                    "appealed": False,
-                },
-            )
+            return finished(case.procedure_id, "no grounds to appeal", _result(case, False))
+        missing = missing_content(conclusion.grounds, conclusion.request)
+        if missing:
+            logger.warning("the petition lacks %s: conclude again", ", ".join(missing))
+            continue
         document_id, signed = signed_document(
             case.procedure_id,
-            kind="court_protest",
+            kind=PETITION.template,
             language=language,
-            title="Протест / ходатайство на судебный акт",
-            step=f"appeal-{attempt}",
+            title=f"{PETITION.name_ru} по делу № {act.case_number}"[:300],
+            step=f"petition-{attempt}",
             due_date=min(
                 case.window_end, due_date(today(), 1, TermUnit.WORKING_DAYS, WorkingCalendar())
             ),
             drafted_by=conclusion.assistant,
-            fields={
-                "addressee_name": "Суд",
-                "addressee_address": None,
-                "court_act": court_act,
-                "act_type": conclusion.act_type,
-                "grounds": conclusion.grounds,
-                "request": conclusion.request,
-                "window_end": f"{case.window_end:%d.%m.%Y}",
-            },
+            fields=petition_fields(
+                act,
+                language,
+                grounds=conclusion.grounds,
+                request=conclusion.request,
+                scope=conclusion.scope,
+                attachments=conclusion.attachments,
+            ),
         )
         if signed.decision == Decision.APPROVE:
+            # Brought through the court of first instance (CPC art. 417(1); CivPC art. 403(1)).
             dispatch_document(document_id, actor=signed.signer_id, channel="court")
-            close_court_act(case, f"{conclusion.act_type} filed", signed.signer_id)
-            return finished(
-                case.procedure_id,
-                "appealed",
-                {
-                    "registration_number": case.registration_number,
-                    "window_end": case.window_end,
-                    "appealed": True,
-                },
-            )
+            close_court_act(case, "appellate petition brought", signed.signer_id)
+            return finished(case.procedure_id, "appealed", _result(case, True))
