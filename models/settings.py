@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         "09:00-18:00",
         description="working hours in Almaty; outside them the prosecutor on duty acts",
     )
+    inspection_extension_needs_consent: bool = Field(
+        True,
+        description="extending an inspection needs the Prosecutor General's consent (PG order"
+        " No. 32 of 17 January 2023, not available: to be confirmed)",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,11 +1,13 @@
-"""Steps of a supervisory inspection (проверка): Regulation cl. 6.2, 7.1, 8 (rights 2, 4, 5, 10,
-obligations 4-5); L-81 arts. 7(3), 9 and PG order No. 32 (to be confirmed against CL-155)."""
+"""Steps of an inspection of compliance with the law (проверка соблюдения законности),
+CL-155 arts. 18, 19, 26(3), 37(1)(6): the order registered before the start, the term in working
+days with its suspensions and extension, demands for documents, and the справка acknowledged by
+the subject. The rules themselves are in ``models.inspections``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Protocol
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -13,17 +15,29 @@ from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models import audit, procedure_store
 from models.appeals import may_report
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.deadlines import TermUnit, due_date
+from models.inspections import (
+    Acknowledgement,
+    Authorisation,
+    DecidedResponse,
+    Ground,
+    Suspension,
+    extended_due,
+    extension_days,
+    inspection_due,
+    named_person,
+    remaining_working_days,
+    resumed_due,
+)
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.responses import Act
 from models.roster_store import office_code, read_roster
 from models.tables import Duty, Procedure
-from models.terms import default_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +52,16 @@ class Inspection:
 
 
 class DemandInput(BaseModel):
+    """Требование прокурора (CL-155 art. 26(3))."""
+
     addressee: str = Field(min_length=2, max_length=300)
     what: str = Field(
         min_length=3, max_length=2000, description="documents or information demanded"
+    )
+    term_days: int | None = Field(
+        None,
+        description="working days set by the prosecutor, at least 3 (CL-155 art. 26(3)); "
+        "empty: the office's default",
     )
 
 
@@ -53,19 +74,38 @@ class InspectionReport(RunInput):
         default_factory=list, description="persons summoned for explanations"
     )
     specialists: list[str] = Field(default_factory=list, description="specialists involved")
-    expert_examination: Literal["start", "end"] | None = Field(None, description="stops the clock")
-    extension_reason: str | None = Field(None, description="needs the Prosecutor General's consent")
+    suspension: Suspension | None = Field(
+        None, description="suspend: the clock stops (CL-155 art. 18(4))"
+    )
+    resumed: bool = Field(False, description="the suspended inspection resumes today")
+    extension_reason: str | None = Field(
+        None, description="exceptional case: more materials needed or a large volume"
+    )
+    extension_days: int | None = Field(None, description="working days; empty: all that is left")
     findings: str = Field("", max_length=20000)
     violations: str | None = None
-    response: Act | Literal["none"] | None = Field(None, description="the act of response proposed")
+    act_name: str | None = Field(
+        None, max_length=500, description="the act or decision found illegal, if any"
+    )
+    response: DecidedResponse | None = Field(None, description="the act decided on")
 
     @property
     def final(self) -> bool:
         return bool(self.findings.strip()) and self.response is not None
 
 
+class AcknowledgementInput(RunInput):
+    """Справка вручена / Анықтама тапсырылды (CL-155 art. 19(2)(3))."""
+
+    inspector: str = Field(description="your staff id")
+    acknowledgement: Acknowledgement = Field(
+        description="received against signature, or refused to acknowledge"
+    )
+    note: str = Field("", max_length=2000)
+
+
 class RegistrationAdapter(Protocol):
-    """The authorised body for legal statistics and special accounts (КПСиСУ)."""
+    """The body for legal statistics and special accounts (CL-155 art. 18(4))."""
 
     def request(self, inspection: Inspection) -> str: ...
 
@@ -94,12 +134,16 @@ def _inspection(proc: Procedure) -> Inspection:
 @task(name="register-inspection", cache_policy=NO_CACHE)
 def register_inspection(
     subject: str,
-    grounds: str,
+    ground: Ground,
+    facts: str,
     scope: str,
     inspectors: list[str],
     specialists: list[str],
     secret: bool,
+    private_business: bool = False,
+    authorisation: Authorisation | None = None,
 ) -> Inspection:
+    """The procedure with its ground recorded (CL-155 art. 18(1)-(2))."""
     title = f"Inspection: {subject}"[:300]
     with transaction() as session:
         roster = read_roster(session)
@@ -126,7 +170,10 @@ def register_inspection(
             proc.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
             proc.details = {
                 "subject": subject,
-                "grounds": grounds,
+                "ground": ground.value,
+                "facts": facts,
+                "private_business": private_business,
+                "authorisation": authorisation.model_dump(mode="json") if authorisation else None,
                 "scope": scope,
                 "inspectors": inspectors,
                 "specialists": specialists,
@@ -136,15 +183,23 @@ def register_inspection(
         return _inspection(proc)
 
 
+@task(name="name-inspectors", cache_policy=NO_CACHE)
+def name_inspectors(inspectors: list[str] | tuple[str, ...], language: str) -> list[str]:
+    """Name and position of each inspector from the roster (CL-155 art. 19(1)(1))."""
+    with transaction() as session:
+        roster = read_roster(session)
+        return [
+            named_person(roster.member(i).name, roster.member(i).position, language)
+            for i in inspectors
+        ]
+
+
 @task(name="request-registration", cache_policy=NO_CACHE)
 def request_registration(inspection: Inspection, adapter: RegistrationAdapter | None = None) -> int:
-    """Ask the legal-statistics body to register the order; the inspection waits for it."""
+    """Ask the legal-statistics body to register the order: the inspection does not start
+    before it is registered (CL-155 arts. 18(4), 19(1)(1))."""
     with transaction() as session:
-        existing = session.scalar(
-            select(Duty).where(
-                Duty.procedure_id == inspection.procedure_id, Duty.step == "registration"
-            )
-        )
+        existing = _duty(session, inspection.procedure_id, "registration")
         if existing is not None:
             return existing.id
         note = (adapter or RecordingAdapter()).request(inspection)
@@ -158,26 +213,19 @@ def request_registration(inspection: Inspection, adapter: RegistrationAdapter | 
             term_id="inspection.registration",
             actor=inspection.inspectors[0],
         )
-        audit.append(
-            session,
-            actor=inspection.inspectors[0],
-            action="inspection.registration_requested",
-            entity_kind="procedure",
-            entity_id=inspection.registration_number,
-            payload={"note": note},
-        )
+        _audit(session, inspection, inspection.inspectors[0], "registration_requested", note=note)
         return duty.id
 
 
 @task(name="start-inspection", cache_policy=NO_CACHE)
 def start_inspection(inspection: Inspection, registration: str) -> Inspection:
-    """Registered: the inspection starts today and runs its statutory term."""
+    """Registered: the inspection starts today and lasts at most 30 working days (18(4))."""
     with transaction() as session:
         proc = session.get_one(Procedure, inspection.procedure_id)
         details = proc.details or {}
         if not details.get("started"):
             started = today()
-            proc.due_date = default_terms().due("inspection.duration", started, WorkingCalendar())
+            proc.due_date = inspection_due(started, WorkingCalendar())
             proc.details = {**details, "started": started.isoformat(), "registration": registration}
             procedure_store.open_duty(
                 session,
@@ -189,13 +237,13 @@ def start_inspection(inspection: Inspection, registration: str) -> Inspection:
                 term_id="inspection.duration",
                 actor=inspection.inspectors[0],
             )
-            audit.append(
+            _audit(
                 session,
-                actor=inspection.inspectors[0],
-                action="inspection.started",
-                entity_kind="procedure",
-                entity_id=proc.registration_number,
-                payload={"registration": registration, "due_date": proc.due_date},
+                inspection,
+                inspection.inspectors[0],
+                "started",
+                registration=registration,
+                due_date=proc.due_date,
             )
         return _inspection(proc)
 
@@ -208,21 +256,29 @@ def check_inspector(inspection: Inspection, staff_id: str) -> bool:
         )
 
 
-@task(name="record-inspection-steps", cache_policy=NO_CACHE)
-def record_steps(inspection: Inspection, report: InspectionReport, attempt: int) -> None:
-    """Demands, summons and specialists, each a duty with its own due date; the expert
-    examination stops the clock and its end restarts it, the term moved by the days it took."""
-    cal, on = WorkingCalendar(), today()
-    terms = default_terms()
+@task(name="refuse-report", cache_policy=NO_CACHE)
+def refuse_report(inspection: Inspection, inspector: str, reason: str) -> None:
+    """A report the law does not allow is refused as a whole, and the refusal audited."""
     with transaction() as session:
-        for i, d in enumerate(report.demands, start=1):
+        _audit(session, inspection, inspector, "report_refused", reason=reason)
+
+
+@task(name="record-inspection-steps", cache_policy=NO_CACHE)
+def record_steps(
+    inspection: Inspection, report: InspectionReport, attempt: int, demand_dues: list[dt.date]
+) -> Inspection:
+    """Demands (their terms already checked, CL-155 art. 26(3)), summons and specialists, each
+    a duty; a suspension stops the clock and the resumption restarts it (18(4))."""
+    cal, on = WorkingCalendar(), today()
+    with transaction() as session:
+        for i, (d, due) in enumerate(zip(report.demands, demand_dues, strict=True), start=1):
             procedure_store.open_duty(
                 session,
                 procedure_id=inspection.procedure_id,
                 step=f"demand-{attempt}-{i}",
                 title=f"{d.addressee}: {d.what}"[:300],
                 assignee_id=report.inspector,
-                due_date=terms.due("demand.documents", on, cal),
+                due_date=due,
                 term_id="demand.documents",
                 actor=report.inspector,
             )
@@ -233,106 +289,195 @@ def record_steps(inspection: Inspection, report: InspectionReport, attempt: int)
                 step=f"summons-{attempt}-{i}",
                 title=f"Explanations of {person}"[:300],
                 assignee_id=report.inspector,
-                due_date=due_date(on, 3, TermUnit.WORKING_DAYS, cal),
+                due_date=due_date(on, 3, TermUnit.WORKING_DAYS, cal),  # office practice
                 actor=report.inspector,
             )
         proc = session.get_one(Procedure, inspection.procedure_id)
         details = dict(proc.details or {})
         if report.specialists:
             details["specialists"] = sorted({*details.get("specialists", []), *report.specialists})
-        if report.expert_examination == "start" and not details.get("suspended_on"):
-            details["suspended_on"] = on.isoformat()
-            procedure_store.set_status(
-                session, proc.id, ProcedureStatus.SUSPENDED, report.inspector
-            )
-        elif report.expert_examination == "end" and details.get("suspended_on"):
-            stopped = (on - dt.date.fromisoformat(details.pop("suspended_on"))).days
-            proc.due_date = (
-                cal.on_or_next_working_day(proc.due_date + dt.timedelta(days=stopped))
-                if proc.due_date
-                else None
-            )
-            procedure_store.set_status(
-                session, proc.id, ProcedureStatus.IN_PROGRESS, report.inspector
-            )
-            _move_inspect_duty(session, proc)
-            audit.append(
-                session,
-                actor=report.inspector,
-                action="inspection.resumed",
-                entity_kind="procedure",
-                entity_id=proc.registration_number,
-                payload={"stopped_days": stopped, "due_date": proc.due_date},
-            )
         proc.details = details
+        if report.suspension and not details.get("suspended_on"):
+            _suspend(session, proc, report.suspension, report.inspector, on, cal)
+        elif report.resumed and details.get("suspended_on"):
+            _resume(session, proc, report.inspector, on, cal)
+        return _inspection(proc)
 
 
-def _move_inspect_duty(session, proc: Procedure) -> None:  # type: ignore[no-untyped-def]
-    duty = session.scalar(select(Duty).where(Duty.procedure_id == proc.id, Duty.step == "inspect"))
+def _suspend(
+    session: Session,
+    proc: Procedure,
+    reason: Suspension,
+    actor: str,
+    on: dt.date,
+    cal: WorkingCalendar,
+) -> None:
+    """The clock stops: the working days left are kept, the duty has no due date meanwhile."""
+    assert proc.due_date is not None
+    remaining = remaining_working_days(on, proc.due_date, cal)
+    proc.details = {
+        **(proc.details or {}),
+        "suspended_on": on.isoformat(),
+        "suspension": reason.value,
+        "remaining_working_days": remaining,
+    }
+    procedure_store.set_status(session, proc.id, ProcedureStatus.SUSPENDED, actor)
+    _set_inspect_due(session, proc.id, None)
+    _audit_proc(session, proc, actor, "suspended", reason=reason.value, remaining=remaining)
+
+
+def _resume(
+    session: Session, proc: Procedure, actor: str, on: dt.date, cal: WorkingCalendar
+) -> None:
+    """The count continues from the resumption with the days left (CL-155 art. 18(4))."""
+    details = dict(proc.details or {})
+    details.pop("suspended_on")
+    details.pop("suspension", None)
+    remaining = int(details.pop("remaining_working_days", 0))
+    proc.due_date = resumed_due(on, remaining, cal)
+    proc.details = details
+    procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, actor)
+    _set_inspect_due(session, proc.id, proc.due_date)
+    _audit_proc(session, proc, actor, "resumed", remaining=remaining, due_date=proc.due_date)
+
+
+def _set_inspect_due(session: Session, procedure_id: int, due: dt.date | None) -> None:
+    duty = _duty(session, procedure_id, "inspect")
     if duty is not None:
-        duty.due_date = proc.due_date
+        duty.due_date = due
+
+
+def _duty(session: Session, procedure_id: int, step: str) -> Duty | None:
+    return session.scalar(select(Duty).where(Duty.procedure_id == procedure_id, Duty.step == step))
+
+
+@task(name="extension-state", cache_policy=NO_CACHE)
+def extension_state(inspection: Inspection) -> tuple[int, bool]:
+    """Working days already added by extensions, and whether the inspection is suspended."""
+    with transaction() as session:
+        details = session.get_one(Procedure, inspection.procedure_id).details or {}
+        return int(details.get("extended_days", 0)), bool(details.get("suspended_on"))
 
 
 @task(name="request-consent", cache_policy=NO_CACHE)
 def open_consent(inspection: Inspection, attempt: int) -> int:
+    """The duty waiting for the consent to extend (PG order No. 32, to be confirmed)."""
     with transaction() as session:
         return procedure_store.open_duty(
             session,
             procedure_id=inspection.procedure_id,
             step=f"pg-consent-{attempt}",
-            title="Consent of the Prosecutor General to extend the inspection",
+            title="Consent to extend the inspection",
             assignee_id=inspection.inspectors[0],
+            # office control term for the answer
             due_date=due_date(today(), 5, TermUnit.WORKING_DAYS, WorkingCalendar()),
+            term_id="inspection.extension_consent",
             actor=inspection.inspectors[0],
         ).id
 
 
 @task(name="extend-inspection", cache_policy=NO_CACHE)
-def extend_inspection(inspection: Inspection, consent: str) -> dt.date:
-    """At most 30 days more, counted from the current end, only with the consent."""
-    extra = default_terms().get("inspection.duration").extension
-    assert extra is not None and extra.max_extra is not None and extra.unit is not None
+def extend_inspection(inspection: Inspection, number: int, days: int, basis: str) -> dt.date:
+    """The ``number``-th extension by ``days`` working days from the current end (18(4)),
+    applied once; only called on an explicit positive decision."""
     with transaction() as session:
         proc = session.get_one(Procedure, inspection.procedure_id)
         details = dict(proc.details or {})
-        if not details.get("extended"):
+        applied = [str(n) for n in details.get("extensions", {})]
+        if str(number) not in applied:
             assert proc.due_date is not None
-            proc.due_date = due_date(proc.due_date, extra.max_extra, extra.unit, WorkingCalendar())
-            details["extended"] = consent
+            extension_days(days, int(details.get("extended_days", 0)))  # re-checked at apply
+            proc.due_date = extended_due(proc.due_date, days, WorkingCalendar())
+            details["extensions"] = {**details.get("extensions", {}), str(number): basis}
+            details["extended_days"] = int(details.get("extended_days", 0)) + days
             proc.details = details
-            _move_inspect_duty(session, proc)
-            audit.append(
-                session,
-                actor="consent",
-                action="inspection.extended",
-                entity_kind="procedure",
-                entity_id=proc.registration_number,
-                payload={"due_date": proc.due_date, "consent": consent},
+            _set_inspect_due(session, proc.id, proc.due_date)
+            _audit_proc(
+                session, proc, "consent", "extended", days=days, basis=basis, due=proc.due_date
             )
         assert proc.due_date is not None
         return proc.due_date
 
 
-@task(name="finish-inspection", cache_policy=NO_CACHE)
-def finish_inspection(inspection: Inspection, response: str, decided_by: str) -> None:
+@task(name="refuse-extension", cache_policy=NO_CACHE)
+def extension_not_given(inspection: Inspection, number: int, answer: str) -> None:
+    """No explicit consent: the term stays as it is."""
+    with transaction() as session:
+        _audit(session, inspection, "consent", "extension_not_given", number=number, answer=answer)
+
+
+@task(name="open-acknowledgement", cache_policy=NO_CACHE)
+def open_acknowledgement(inspection: Inspection, attempt: int) -> int:
+    """After the справка is signed: the subject acknowledges it against signature, or refuses
+    (CL-155 art. 19(2)(3)); due within the inspection's term."""
     with transaction() as session:
         proc = session.get_one(Procedure, inspection.procedure_id)
-        proc.details = {
+        return procedure_store.open_duty(
+            session,
+            procedure_id=proc.id,
+            step=f"certificate-acknowledgement-{attempt}",
+            title=f"Справка handed to {inspection.subject} against signature"[:300],
+            assignee_id=inspection.inspectors[0],
+            due_date=proc.due_date or today(),
+            term_id="inspection.certificate",
+            actor=inspection.inspectors[0],
+        ).id
+
+
+@task(name="finish-inspection", cache_policy=NO_CACHE)
+def finish_inspection(
+    inspection: Inspection,
+    response: str,
+    decided_by: str,
+    acknowledgement: AcknowledgementInput | None = None,
+    acknowledgement_duty: int | None = None,
+) -> None:
+    """The closing step: the subject's acknowledgement of the справка (or the order never
+    signed) and the act decided on."""
+    with transaction() as session:
+        proc = session.get_one(Procedure, inspection.procedure_id)
+        details: dict[str, Any] = {
             **(proc.details or {}),
             "finished": today().isoformat(),
             "response": response,
         }
-        for duty in session.scalars(
-            select(Duty).where(Duty.procedure_id == proc.id, Duty.step == "inspect")
-        ):
-            procedure_store.complete_duty(session, duty.id, decided_by)
+        if acknowledgement is not None:
+            details["certificate"] = acknowledgement.acknowledgement.value
+            _audit_proc(
+                session,
+                proc,
+                acknowledgement.inspector,
+                "certificate_acknowledged",
+                acknowledgement=acknowledgement.acknowledgement.value,
+                note=acknowledgement.note,
+            )
+        proc.details = details
+        inspect = _duty(session, proc.id, "inspect")
+        for duty_id in (inspect.id if inspect else None, acknowledgement_duty):
+            if duty_id is not None:
+                procedure_store.complete_duty(session, duty_id, decided_by)
         if proc.status is not ProcedureStatus.CLOSED:
             procedure_store.set_status(session, proc.id, ProcedureStatus.CLOSED, decided_by)
-        audit.append(
-            session,
-            actor=decided_by,
-            action="inspection.response_decided",
-            entity_kind="procedure",
-            entity_id=proc.registration_number,
-            payload={"response": response},
-        )
+        _audit_proc(session, proc, decided_by, "response_decided", response=response)
+
+
+def _audit(session: Session, inspection: Inspection, actor: str, what: str, **payload: Any) -> None:
+    audit.append(
+        session,
+        actor=actor,
+        action=f"inspection.{what}",
+        entity_kind="procedure",
+        entity_id=inspection.registration_number,
+        payload=payload,
+    )
+
+
+def _audit_proc(session: Session, proc: Procedure, actor: str, what: str, **payload: Any) -> None:
+    audit.append(
+        session,
+        actor=actor,
+        action=f"inspection.{what}",
+        entity_kind="procedure",
+        entity_id=proc.registration_number,
+        payload=payload,
+    )
