@@ -7,7 +7,7 @@ each command's database work is one transaction.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -133,15 +133,22 @@ def absence_add(
     actor: As = "cli",
     as_json: JsonFlag = False,
 ) -> None:
-    """Record an absence; overlapping absences of one person are refused."""
+    """Record an absence; overlapping absences of one person are refused. Duty shifts of the
+    person on those days are reported: the prosecutor on duty must be present."""
     with office_session() as session:
         data = commands.absence_add(session, staff_id, start, end, kind, note, actor)
     data["forms_refreshed"] = refresh_waiting_forms()
-    emit(
-        data,
-        as_json,
-        lambda d: f"absence {d['id']} of {d['staff_id']}: {d['from']}..{d['to']} ({d['kind']})",
-    )
+    emit(data, as_json, _absence_line)
+
+
+def _absence_line(d: dict[str, Any]) -> str:
+    line = f"absence {d['id']} of {d['staff_id']}: {d['from']}..{d['to']} ({d['kind']})"
+    for s in d.get("duty_shifts_uncovered", []):
+        line += (
+            f"\nwarning: {d['staff_id']} was on duty {s['from']}..{s['to']}: the prosecutor on"
+            " duty must be present, put someone else on duty"
+        )
+    return line
 
 
 @acting_app.command("add")
@@ -157,7 +164,8 @@ def acting_add(
     actor: As = "cli",
     as_json: JsonFlag = False,
 ) -> None:
-    """Record an acting order: STAFF_ID performs the duties of --for over a period."""
+    """Record an acting order: STAFF_ID performs the duties of --for over a period. An order
+    for the head must name a deputy while one is present (Regulation cl. 14-15)."""
     with office_session() as session:
         data = commands.acting_add(session, staff_id, for_id, start, end, reference, actor)
     data["forms_refreshed"] = refresh_waiting_forms()
@@ -214,7 +222,12 @@ def signatory(
 @calendar_app.command("due")
 @fails_cleanly
 def calendar_due(
-    start: Annotated[str, typer.Option("--start", help="Day of the starting event, YYYY-MM-DD.")],
+    start: Annotated[
+        str,
+        typer.Option(
+            "--start", help="Day of the starting event, YYYY-MM-DD (hours: YYYY-MM-DDTHH:MM)."
+        ),
+    ],
     working_days: Annotated[int | None, typer.Option("--working-days", min=0)] = None,
     calendar_days: Annotated[int | None, typer.Option("--calendar-days", min=0)] = None,
     months: Annotated[int | None, typer.Option("--months", min=0)] = None,
@@ -262,15 +275,22 @@ def terms_list(as_json: JsonFlag = False) -> None:
 @fails_cleanly
 def terms_due(
     term_id: Annotated[str, typer.Argument(help="Term id, e.g. appeal.consideration.")],
-    start: Annotated[str, typer.Option("--start", help="Day of the starting event, YYYY-MM-DD.")],
+    start: Annotated[
+        str,
+        typer.Option(
+            "--start", help="Day of the starting event, YYYY-MM-DD (hours: YYYY-MM-DDTHH:MM)."
+        ),
+    ],
     as_json: JsonFlag = False,
 ) -> None:
-    """Due date of a statutory term started on --start."""
-    emit(
-        commands.terms_due(term_id, start),
-        as_json,
-        lambda d: f"{d['term_id']} from {d['start']}: due {d['due']} ({d['source']})",
-    )
+    """Due date of a statutory term started on --start (a moment for terms in hours)."""
+    emit(commands.terms_due(term_id, start), as_json, _due_line)
+
+
+def _due_line(d: dict[str, Any]) -> str:
+    if d["due"] is None:
+        return f"{d['term_id']}: a rule, no term to count: {d['rule']} ({d['source']})"
+    return f"{d['term_id']} from {d['start']}: due {d['due']} ({d['source']})"
 
 
 # --- audit ------------------------------------------------------------------------------

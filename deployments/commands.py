@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from deployments.errors import BadInput, describe_validation
 from models import roster_store
 from models.audit import verify_stored_chain
-from models.calendar import WorkingCalendar, today
+from models.calendar import ALMATY, WorkingCalendar, today
 from models.db import default_engine, transaction
-from models.deadlines import TermUnit, due_date
+from models.deadlines import TermUnit, due_date, due_moment
 from models.identifiers import iin_birth_date, validate_bin, validate_iin
 from models.migrate import current_revision, upgrade
 from models.schemas import AbsenceIn, ActingOrderIn, AppealIn, RosterFile
@@ -137,6 +137,7 @@ def absence_add(
         "absence",
     )
     _require_staff(session, staff_id)
+    uncovered = roster_store.uncovered_shifts(session, data)
     row = roster_store.add_absence(session, data, actor)
     return {
         "id": row.id,
@@ -144,6 +145,10 @@ def absence_add(
         "kind": row.kind.value,
         "from": row.start_date,
         "to": row.end_date,
+        # the prosecutor on duty must be present: these shifts need someone else
+        "duty_shifts_uncovered": [
+            {"from": s.start.isoformat(), "to": s.end.isoformat()} for s in uncovered
+        ],
     }
 
 
@@ -239,23 +244,47 @@ def terms_list() -> list[dict[str, Any]]:
 
 
 def terms_due(term_id: str, start: str) -> dict[str, Any]:
+    """Due date (or moment, for hours) of a row; a rule-only row answers with its rule."""
     table = default_terms()
     try:
         term = table.get(term_id)
     except KeyError:
         raise BadInput(f"no statutory term {term_id!r}: see `prosecutor terms list`") from None
-    if term.term is None:
-        raise BadInput(f"{term_id} is a rule without a term: {term.description}")
-    day = parse_date(start, "--start")
-    return {
+    answer: dict[str, Any] = {
         "term_id": term_id,
-        "start": day,
-        "due": table.due(term_id, day, WorkingCalendar()),
+        "start": None,
+        "due": None,
         "term": term.term,
         "unit": term.unit,
+        "rule": None,
         "source": term.source,
         "status": term.status.value,
+        "note": term.note,
     }
+    if term.term is None:
+        answer["start"] = parse_date(start, "--start")
+        answer["rule"] = term.description
+    elif term.unit is TermUnit.HOURS:
+        # Hours run from the moment, never moved (CPC art. 48(4)-(5)): answer a datetime.
+        moment = parse_moment(start, "--start")
+        answer["start"] = moment.isoformat()
+        answer["due"] = due_moment(moment, term.term).isoformat()
+    else:
+        day = parse_date(start, "--start")
+        answer["start"] = day
+        answer["due"] = table.due(term_id, day, WorkingCalendar())
+    return answer
+
+
+def parse_moment(value: str, option: str) -> dt.datetime:
+    """A date (taken as 00:00 Almaty time) or a date and time, e.g. 2026-03-21T23:00."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(
+            f"{option}: {value!r} is not a date or a moment (expected YYYY-MM-DD[THH:MM])"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ALMATY)
 
 
 # --- audit and validation -----------------------------------------------------------------

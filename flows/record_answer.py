@@ -15,8 +15,8 @@ from prefect.client.orchestration import get_client
 from prefect.flow_runs import resume_flow_run
 
 from models import audit, coordination, procedure_store
-from models.db import transaction
 from models.acts import Answer
+from models.db import transaction
 from models.tables import Duty, DutyStatus, Procedure
 from tasks.answers import AnswerInput, decode, encode
 

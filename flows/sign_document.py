@@ -1,5 +1,6 @@
-"""Sign and send an outgoing document of a procedure (Regulation cl. 15): draft, approval by
-the person authorised on the day of decision, dispatch."""
+"""Sign and send an outgoing document of a procedure (Regulation cl. 15): draft, an optional
+visa (виза) of an assistant or deputy, the signature of the person authorised on the day of
+decision, dispatch. A visa is never a signature: nothing leaves the office on a visa alone."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from models.approvals import Decision
+from models.approval_decisions import VISA_GIVEN, DecisionOutcome
 from models.schemas import Language
 from tasks.approvals import request_approval
 from tasks.documents import approval_due, dispatch_document, draft_document, find_procedure
@@ -27,28 +28,55 @@ def sign_document(
     visa_by: str | None = None,
     channel: str = "post",
 ) -> dict[str, Any]:
-    """Draft → approve and sign → send. A returned or rejected document is not sent."""
+    """Draft → visa (when asked for) → sign → send. A document returned or rejected at either
+    step is not sent; a visa given leads to the signatory, never straight to dispatch."""
     logger = get_run_logger()
     procedure = find_procedure(registration_number)
     document_id = draft_document(procedure.id, kind, language.value, title, body, drafter_id)
+    due = due_date or approval_due(procedure.due_date)
+    visa = None
+    if visa_by is not None:
+        visa = request_approval(
+            procedure.id,
+            step=f"visa-{document_id}",
+            document_id=document_id,
+            due_date=due,
+            drafter_id=drafter_id,
+            visa_by=visa_by,
+        )
+        if visa.decision != VISA_GIVEN:
+            publish_procedure(procedure.id, f"{kind} {visa.decision} at the visa")
+            return _result(registration_number, document_id, visa, None, visa_by=None)
     outcome = request_approval(
         procedure.id,
         step=f"sign-{document_id}",
         document_id=document_id,
-        due_date=due_date or approval_due(procedure.due_date),
+        due_date=due,
         drafter_id=drafter_id,
-        visa_by=visa_by,
     )
     sent = None
-    if outcome.decision == Decision.APPROVE:
+    if outcome.signed:
         sent = dispatch_document(document_id, actor=outcome.signer_id, channel=channel)
         logger.info("%s sent by %s on %s", title, channel, sent)
     publish_procedure(procedure.id, f"{kind} sent" if sent else f"{kind} {outcome.decision}")
+    return _result(
+        registration_number, document_id, outcome, sent, visa.signer_id if visa else None
+    )
+
+
+def _result(
+    registration_number: str,
+    document_id: int,
+    outcome: DecisionOutcome,
+    sent: dt.datetime | None,
+    visa_by: str | None,
+) -> dict[str, Any]:
     return {
         "registration_number": registration_number,
         "document_id": document_id,
         "decision": outcome.decision,
         "signer": outcome.signer_id,
+        "visa": visa_by,
         "signature_id": outcome.signature_id,
         "dispatched_at": sent,
     }

@@ -1,6 +1,12 @@
 """Decisions on approvals: checked against the roster at the moment of decision, recorded once
 per attempt (a replayed run finds its decision), a signature for an approval; refusals stored
-and audited."""
+and audited.
+
+A visa (виза) approved is recorded as a visa and nothing more: no signature record is made, so
+the document cannot be dispatched on it (Regulation cl. 15: documents of the office are signed
+by the head or the person replacing the head), and the outcome's decision is ``visa``, never
+``approve``, so no caller mistakes it for a signature.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from models.approvals import (
     document_hash,
 )
 from models.calendar import local_date
+from models.procedures import ProcedureKind
 from models.roster_store import read_roster
 from models.tables import (
     Approval,
@@ -30,10 +37,12 @@ from models.tables import (
     Document,
     Duty,
     Escalation,
+    Procedure,
     Signature,
 )
 
 REDRAFT = "redraft:"
+VISA_GIVEN = "visa"  # the outcome of an approved visa: not a signature
 _STATUS_OF = {
     Decision.APPROVE: ApprovalStatus.APPROVED,
     Decision.REJECT: ApprovalStatus.REJECTED,
@@ -50,6 +59,11 @@ class DecisionOutcome:
     reason: str
     status: str  # the approval's status after this decision
     signature_id: int | None = None
+
+    @property
+    def signed(self) -> bool:
+        """The document was signed for the office by this decision: it may be dispatched."""
+        return self.accepted and self.decision == Decision.APPROVE and self.signature_id is not None
 
     @property
     def redraft(self) -> bool:
@@ -78,8 +92,26 @@ def precheck(
 
 
 def choices_for(session: Session, approval_id: int, at: dt.datetime) -> list[Choice]:
-    """Who the decision form offers as signer at ``at``: those authorised at that moment."""
-    return decision_choices(**_authority(session, approval_id, at)[1])
+    """Who the decision form offers as signer at ``at``: those authorised at that moment, the
+    person the document names first."""
+    approval, authority = _authority(session, approval_id, at)
+    named = session.get_one(Document, approval.document_id).signatory_id
+    return decision_choices(**authority, first=named)
+
+
+def outcome_decision(approval: Approval, decision: str) -> str:
+    """What an accepted decision means for the caller: an approved visa is only a visa."""
+    return VISA_GIVEN if is_visa(approval) and decision == Decision.APPROVE else decision
+
+
+def is_visa(approval: Approval) -> bool:
+    return approval.authority == "visa"
+
+
+def any_prosecutor_may_order(session: Session, approval: Approval) -> bool:
+    """A release order: any prosecutor present may give it (CL-155 art. 10(2)(9))."""
+    kind = session.get_one(Procedure, approval.procedure_id).kind
+    return kind is ProcedureKind.RELEASE and approval.visa_by is None
 
 
 def _authority(
@@ -97,6 +129,7 @@ def _authority(
         "moment": at,
         "on_call": approval.authority == "on_call",
         "escalated_to": escalated_within(session, approval.procedure_id),
+        "any_prosecutor": any_prosecutor_may_order(session, approval),
     }
 
 
@@ -142,6 +175,10 @@ def _decision_row(
         channel=channel,
         decided_at=at,
     )
+
+
+def _action(status: ApprovalStatus, visa_given: bool) -> str:
+    return "approval.visa_given" if visa_given else f"approval.{status.value}"
 
 
 def record_refusal(
@@ -211,7 +248,7 @@ def record_decision(
         return DecisionOutcome(
             approval_id,
             done.accepted,
-            done.decision,
+            outcome_decision(approval, done.decision) if done.accepted else done.decision,
             done.signer_id,
             done.reason,
             approval.status.value,
@@ -280,7 +317,8 @@ def record_decision(
         )
     )
     signature_id = None
-    if decision is Decision.APPROVE:
+    visa = is_visa(approval)
+    if decision is Decision.APPROVE and not visa:  # a visa is never a signature
         signature = Signature(
             approval_id=approval_id,
             document_id=doc.id,
@@ -296,11 +334,12 @@ def record_decision(
     audit.append(
         session,
         actor=signer_id,
-        action=f"approval.{new_status.value}",
+        action=_action(new_status, visa and decision is Decision.APPROVE),
         entity_kind="approval",
         entity_id=approval_id,
         payload={
             "decision": decision.value,
+            "visa": visa,
             "comment": comment,
             "acting": verdict.acting,
             "why": verdict.reason,
@@ -310,5 +349,11 @@ def record_decision(
         },
     )
     return DecisionOutcome(
-        approval_id, True, decision.value, signer_id, verdict.reason, new_status.value, signature_id
+        approval_id,
+        True,
+        outcome_decision(approval, decision.value),
+        signer_id,
+        verdict.reason,
+        new_status.value,
+        signature_id,
     )

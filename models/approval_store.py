@@ -96,8 +96,13 @@ def open_approval(
     flow_run_id: str | None = None,
     on_call: bool = False,
     due_at: dt.datetime | None = None,
+    named_signer: str | None = None,
 ) -> ApprovalView:
-    """The approval of ``step`` of a procedure: created once, found again on every replay."""
+    """The approval of ``step`` of a procedure: created once, found again on every replay.
+
+    ``named_signer``: the prosecutor the document names, where the law lets that prosecutor sign
+    it rather than the person authorised now (a release order, CL-155 art. 10(2)(9)).
+    """
     existing = session.scalar(
         select(Approval).where(Approval.procedure_id == procedure_id, Approval.step == step)
     )
@@ -112,6 +117,8 @@ def open_approval(
     approver, acting, reason = authorised_approver(
         read_roster(session), day, visa_by, on_call=on_call
     )
+    if named_signer is not None and named_signer != approver:
+        approver, acting, reason = named_signer, False, "the prosecutor who ordered it"
     approval = Approval(
         procedure_id=procedure_id,
         step=step,

@@ -4,6 +4,14 @@ Regulation cl. 15: documents sent on behalf of the office are signed by the dist
 and in the prosecutor's absence by the person replacing the prosecutor. The signatory is taken
 from the roster on the day of the decision, not the day of the request: a head who went on leave
 meanwhile may no longer sign, the acting deputy may.
+
+A visa (виза: an assistant's or deputy's sign-off before the signatory) is never a signature:
+it is recorded as given, and the document still waits for the signatory.
+
+One exception to cl. 15: an order releasing a person held illegally may be given by any
+prosecutor present (CL-155 art. 10(2)(9): every prosecutor must release such a person at once;
+CPC art. 133(1): released by order of the prosecutor; CPC art. 14(4)). A prosecutor is anyone
+of the office's staff with a class rank (CL-155 art. 44(2)), so every position on the roster.
 """
 
 from __future__ import annotations
@@ -22,6 +30,12 @@ class Decision(StrEnum):
     APPROVE = "approve"  # согласовать и подписать
     REJECT = "reject"  # отказать
     RETURN = "return"  # вернуть на доработку
+
+
+ANY_PROSECUTOR = (
+    "any prosecutor present orders the release of a person held illegally"
+    " (CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +96,13 @@ def decision_choices(
     moment: dt.datetime | None = None,
     on_call: bool = False,
     escalated_to: frozenset[str] = frozenset(),
+    any_prosecutor: bool = False,
+    first: str | None = None,
 ) -> list[Choice]:
     """The people authorised to decide right now, the one the rules name first; for an urgent
-    matter also those it was escalated to. Empty when nobody in the office may decide."""
+    matter also those it was escalated to; for a release order every prosecutor present.
+    ``first``: offered first when among them (the person the document names). Empty when nobody
+    in the office may decide."""
     authorised, _acting, reason = authorised_approver(
         roster, day, visa_by, moment=moment, on_call=on_call
     )
@@ -102,7 +120,14 @@ def decision_choices(
                         staff_id, f"{staff_id} · {name} — the urgent matter was escalated to them"
                     )
                 )
-    return choices
+    if any_prosecutor:
+        offered = {c.staff_id for c in choices}
+        choices += [
+            Choice(s.id, f"{s.id} · {s.name} — {ANY_PROSECUTOR}")
+            for s in roster.present(day)
+            if s.id not in offered
+        ]
+    return sorted(choices, key=lambda c: c.staff_id != first) if first else choices
 
 
 def check_decision(
@@ -118,10 +143,14 @@ def check_decision(
     moment: dt.datetime | None = None,
     on_call: bool = False,
     escalated_to: frozenset[str] = frozenset(),
+    any_prosecutor: bool = False,
 ) -> Verdict:
     """Whether ``signer_id`` may give ``decision`` on ``day``; the reason either way.
 
     ``escalated_to``: those an urgent matter was escalated to may decide as well.
+    ``any_prosecutor``: a release order, which any prosecutor present may give (approve); only
+    the person authorised may reject or return it, since the law empowers every prosecutor to
+    release, not to keep someone held.
     """
     if not pending:
         return Verdict(False, "the approval is already decided")
@@ -132,6 +161,10 @@ def check_decision(
     )
     if on_call and signer_id in escalated_to and signer_id != authorised:
         return Verdict(True, f"the urgent matter was escalated to {signer_id}")
+    if any_prosecutor and decision is Decision.APPROVE and signer_id != authorised:
+        if roster.is_present(signer_id, day):
+            return Verdict(True, ANY_PROSECUTOR)
+        return Verdict(False, f"{signer_id} is absent on {day} and cannot order the release")
     if authorised is None:
         return Verdict(
             False,

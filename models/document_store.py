@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.approvals import document_hash
-from models.tables import AccessLevel, Document, Signature, StaffRow
+from models.tables import AccessLevel, Approval, Document, Signature, StaffRow
 
 
 class DocumentError(LookupError):
@@ -95,7 +95,18 @@ def dispatch_document(session: Session, document_id: int, actor: str, channel: s
     doc = session.get_one(Document, document_id)
     if doc.dispatched_at is not None:
         return doc
-    if not session.scalar(select(Signature.id).where(Signature.document_id == document_id)):
+    # Only a signature of the exact text, by whoever signs for the office, lets it leave: a visa
+    # is never a signature (Regulation cl. 15).
+    signed = session.scalar(
+        select(Signature.id)
+        .join(Approval, Approval.id == Signature.approval_id)
+        .where(
+            Signature.document_id == document_id,
+            Signature.document_sha256 == doc.sha256,
+            Approval.authority != "visa",
+        )
+    )
+    if not signed:
         raise DocumentError(f"document {document_id} is not signed and cannot be sent")
     doc.dispatched_at = dt.datetime.now(dt.UTC)
     session.flush()

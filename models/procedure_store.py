@@ -20,7 +20,7 @@ from models.procedures import (
 from models.tables import Duty, DutyStatus, Procedure
 
 _ATTEMPTS = 5
-CLOSED_BY_ANSWERS = frozenset({ProcedureKind.COORDINATION})
+CLOSED_BY_ANSWERS = frozenset({ProcedureKind.COORDINATION, ProcedureKind.RELEASE})
 
 
 def register_procedure(
@@ -157,9 +157,10 @@ def complete_duty(session: Session, duty_id: int, actor: str) -> Duty:
 
 
 def close_when_answered(session: Session, procedure_id: int, actor: str) -> bool:
-    """Close a procedure that waits only for answers once none is outstanding. Only a
-    coordination waits for nothing else; every other procedure's flow decides what an answer
-    means (e.g. a rejected protest goes to court, CL-155 art. 39(2))."""
+    """Close a procedure that waits only for answers once none is outstanding: a coordination
+    (the bodies' reports) and a release (the facility's confirmation). Every other procedure's
+    flow decides what an answer means (e.g. a rejected protest goes to court, CL-155 art.
+    39(2))."""
     proc = session.get_one(Procedure, procedure_id)
     if proc.kind not in CLOSED_BY_ANSWERS or proc.status is not ProcedureStatus.AWAITING_ANSWER:
         return False

@@ -35,7 +35,15 @@ def document_kinds() -> frozenset[str]:
 _TITLES = {
     Position.DISTRICT_PROSECUTOR: {"ru": "Прокурор района", "kk": "Аудан прокуроры"},
     Position.DEPUTY: {"ru": "Заместитель прокурора района", "kk": "Аудан прокурорының орынбасары"},
+    Position.SENIOR_ASSISTANT: {
+        "ru": "Старший помощник прокурора района",
+        "kk": "Аудан прокурорының аға көмекшісі",
+    },
+    Position.ASSISTANT: {"ru": "Помощник прокурора района", "kk": "Аудан прокурорының көмекшісі"},
 }
+# Who signs documents on behalf of the office (Regulation cl. 14-15); an assistant signs only in
+# their own name (a release order: every prosecutor may order it, CPC art. 133(1)).
+_FOR_THE_OFFICE = frozenset({Position.DISTRICT_PROSECUTOR, Position.DEPUTY})
 _ACTING_HEAD = {"ru": "И.о. прокурора района", "kk": "Аудан прокурорының міндетін атқарушы"}
 
 OUTCOMES = {
@@ -64,17 +72,24 @@ class Letterhead:
     signatory_position: Position
     acting: bool  # signs as the person replacing the head (cl. 15)
     on_duty: bool = False  # signs as the prosecutor on duty (urgent matters at night)
+    own_name: bool = False  # signs in their own name, by their own position (a release order)
 
 
 _ON_DUTY = {"ru": "Дежурный прокурор", "kk": "Кезекші прокурор"}
 
 
-def signatory_title(position: Position, acting: bool, language: str, on_duty: bool = False) -> str:
+def signatory_title(
+    position: Position,
+    acting: bool,
+    language: str,
+    on_duty: bool = False,
+    own_name: bool = False,
+) -> str:
     if on_duty:
         return _ON_DUTY[language]
     if acting:
         return _ACTING_HEAD[language]
-    if position not in _TITLES:
+    if position not in _FOR_THE_OFFICE and not own_name:
         raise ValueError(f"a {position} does not sign on behalf of the office")
     return _TITLES[position][language]
 
@@ -108,7 +123,11 @@ def render(
         office_name=letterhead.office_name_kk if language == "kk" else letterhead.office_name_ru,
         office_address=letterhead.office_address,
         signatory_title=signatory_title(
-            letterhead.signatory_position, letterhead.acting, language, letterhead.on_duty
+            letterhead.signatory_position,
+            letterhead.acting,
+            language,
+            letterhead.on_duty,
+            letterhead.own_name,
         ),
         signatory_name=letterhead.signatory_name,
         registration_number=registration_number,

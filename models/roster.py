@@ -3,6 +3,11 @@
 - Who signs on a day (cl. 15): the district prosecutor; when absent, the deputy named in an acting
   order (приказ о возложении обязанностей) for that day; else the senior deputy present (cl. 14.2);
   when nobody of them is present, the regional office.
+- An acting order for the head (исполнение обязанностей районного прокурора) names a deputy: the
+  deputy replaces the head (cl. 14.2), so an order naming anyone else is refused for any day a
+  deputy is present, and ignored on such a day if one was stored before the rule.
+- The prosecutor on duty (дежурный прокурор) is present on every day of the shift: a shift of an
+  absent person is refused, and a shift whose prosecutor fell ill or left meanwhile covers nobody.
 - Who replaces an absent staff member: the person named in an acting order, else a colleague of
   the same rank present who shares an area of supervision, else the deputy supervising the area,
   else whoever manages the office that day.
@@ -17,6 +22,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from models.calendar import ALMATY
 
 
 class Position(StrEnum):
@@ -52,7 +59,7 @@ class Staff:
     position: Position
     areas: frozenset[str] = frozenset()
     seniority: int = 100  # lower is more senior; orders deputies for cl. 14 and colleagues
-    clearance: bool = False  # access to state secrets (cl. 8, obligation 5)
+    clearance: bool = False  # access to state secrets (CL-155 art. 10(2)(4))
     active: bool = True
 
 
@@ -100,6 +107,21 @@ class Shift:
 
 class RosterError(ValueError):
     pass
+
+
+def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def shift_days(shift: Shift) -> list[dt.date]:
+    """The local (Almaty) days a shift touches; a shift ending at midnight does not touch the
+    next day."""
+    first = shift.start.astimezone(ALMATY).date()
+    last = (shift.end - dt.timedelta(microseconds=1)).astimezone(ALMATY).date()
+    return list(_days(first, max(first, last)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +254,13 @@ class Roster:
         head = self.head()
         if head is not None and self.is_present(head.id, day):
             return Signatory(head, acting=False, reason="the district prosecutor is present")
+        deputies = self.present(day, Position.DEPUTY)
         if head is not None:
             acting = self.acting_for(head.id, day)
-            if acting is not None:
+            if acting is not None and (acting.position is Position.DEPUTY or not deputies):
                 return Signatory(
                     acting, acting=True, reason="acting order for the district prosecutor"
                 )
-        deputies = self.present(day, Position.DEPUTY)
         if deputies:
             return Signatory(
                 deputies[0],
@@ -250,11 +272,55 @@ class Roster:
         )
 
     def on_duty_at(self, moment: dt.datetime) -> Staff | None:
-        """The prosecutor on duty at ``moment`` by the duty roster, if present that day."""
+        """The prosecutor on duty at ``moment`` by the duty roster, if present that day (a
+        prosecutor on leave or sick leave is on duty for nobody)."""
+        day = moment.astimezone(ALMATY).date()
         for shift in self.shifts:
-            if shift.covers(moment) and self.staff[shift.staff_id].active:
+            if shift.covers(moment) and self.is_present(shift.staff_id, day):
                 return self.staff[shift.staff_id]
         return None
+
+    # -- new entries: checked when they are made -------------------------------------------------
+    def check_acting_order(self, order: ActingOrder) -> None:
+        """Refuse an acting order for the head naming a non-deputy on a day a deputy is present.
+
+        Regulation cl. 14.2, 15: the deputy, where there is one, manages the office and signs when
+        the district prosecutor is absent. Checked for new orders only: the roster keeps no dates
+        of appointment, so an old order is not judged against deputies appointed since.
+        """
+        head = self.head()
+        acting = self.member(order.acting_id)
+        if head is None or order.for_id != head.id or acting.position is Position.DEPUTY:
+            return
+        for day in _days(order.start, order.end):
+            deputies = [d for d in self.present(day, Position.DEPUTY) if d.id != acting.id]
+            if deputies:
+                raise RosterError(
+                    f"acting order for the district prosecutor refused: {acting.id} is a"
+                    f" {acting.position.value}, and deputy {deputies[0].id} is present on {day};"
+                    " the deputy replaces the head (Regulation cl. 14.2, 15). Name a deputy, or"
+                    " record the deputies' absence first"
+                )
+
+    def check_shift(self, shift: Shift) -> None:
+        """Refuse a duty shift of someone absent (or no longer serving) on a day it covers."""
+        person = self.member(shift.staff_id)
+        for day in shift_days(shift):
+            if not self.is_present(person.id, day):
+                absence = self.absence_on(person.id, day)
+                why = absence.kind.value if absence else "not in service"
+                raise RosterError(
+                    f"duty shift refused: {person.id} is absent on {day} ({why}); the prosecutor"
+                    " on duty must be present on the duty day: assign someone present"
+                )
+
+    def shifts_left_uncovered(self, absence: Absence) -> list[Shift]:
+        """Duty shifts of the absent person on the days of ``absence``: nobody covers them now."""
+        return [
+            s
+            for s in self.shifts
+            if s.staff_id == absence.staff_id and any(absence.covers(d) for d in shift_days(s))
+        ]
 
     def may_sign(self, staff_id: str, day: dt.date) -> bool:
         signatory = self.signatory_on(day)

@@ -108,18 +108,20 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
         )
         if o not in roster.acting_orders
     ]
-    Roster(
+    updated = Roster(
         roster.staff,
         roster.absences + [a for _, a in new_absences],
         roster.acting_orders + new_orders,
-    ).validate()
+    )
+    updated.validate()
+    for o in new_orders:
+        updated.check_acting_order(o)
     session.add_all(_absence_row(x) for x, _ in new_absences)
     session.add_all(_order_row(o) for o in new_orders)
-    known = {(s.staff_id, s.start) for s in roster.shifts}
+    known = {(s.staff_id, s.start.astimezone(dt.UTC)) for s in roster.shifts}
     for shift in data.duty_roster:
-        if (shift.staff_id, shift.start.astimezone(dt.UTC)) not in {
-            (k[0], k[1].astimezone(dt.UTC)) for k in known
-        }:
+        if (shift.staff_id, shift.start.astimezone(dt.UTC)) not in known:
+            updated.check_shift(Shift(shift.staff_id, shift.start, shift.end))
             session.add(DutyShift(staff_id=shift.staff_id, start_at=shift.start, end_at=shift.end))
     for b in data.bodies:
         body = session.get(Body, b.id) or Body(id=b.id)
@@ -144,19 +146,56 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
 
 
 def add_absence(session: Session, data: AbsenceIn, actor: str) -> AbsenceRow:
+    """Record an absence. Duty shifts of the person on those days are left to nobody (the
+    prosecutor on duty must be present): they are audited; see :func:`uncovered_shifts`."""
     roster = read_roster(session)
     absence = Absence(data.staff_id, data.start, data.end, data.kind)
     Roster(roster.staff, [*roster.absences, absence], roster.acting_orders).validate()
     row = _absence_row(data)
     session.add(row)
     session.flush()
+    uncovered = roster.shifts_left_uncovered(absence)
     audit.append(
         session,
         actor=actor,
         action="roster.absence_added",
         entity_kind="staff",
         entity_id=absence.staff_id,
-        payload={"kind": absence.kind, "from": absence.start, "to": absence.end},
+        payload={
+            "kind": absence.kind,
+            "from": absence.start,
+            "to": absence.end,
+            "duty_shifts_uncovered": [s.start.isoformat() for s in uncovered],
+        },
+    )
+    return row
+
+
+def uncovered_shifts(session: Session, absence: AbsenceIn) -> list[Shift]:
+    """Duty shifts of ``absence``'s person on its days: they need another prosecutor."""
+    return read_roster(session).shifts_left_uncovered(
+        Absence(absence.staff_id, absence.start, absence.end, absence.kind)
+    )
+
+
+def add_duty_shift(
+    session: Session, staff_id: str, start: dt.datetime, end: dt.datetime, actor: str
+) -> DutyShift:
+    """Put ``staff_id`` on duty from ``start`` to ``end``: refused unless present on its days."""
+    shift = Shift(staff_id, start, end)
+    roster = read_roster(session)
+    Roster(roster.staff, roster.absences, roster.acting_orders, [shift]).validate()
+    roster.check_shift(shift)
+    row = DutyShift(staff_id=staff_id, start_at=start, end_at=end)
+    session.add(row)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="roster.duty_shift_added",
+        entity_kind="staff",
+        entity_id=staff_id,
+        payload={"from": start.isoformat(), "to": end.isoformat()},
     )
     return row
 
@@ -165,6 +204,7 @@ def add_acting_order(session: Session, data: ActingOrderIn, actor: str) -> Actin
     roster = read_roster(session)
     order = ActingOrder(data.acting_id, data.for_id, data.start, data.end, data.reference)
     Roster(roster.staff, roster.absences, [*roster.acting_orders, order]).validate()
+    roster.check_acting_order(order)
     row = _order_row(order)
     session.add(row)
     session.flush()

@@ -1,5 +1,5 @@
-"""Who may act right now, for matters counted in hours (Regulation cl. 8, obligation 6: a person
-held illegally is released *immediately*).
+"""Who may act right now, for matters counted in hours (a person held illegally is released
+*immediately*: CL-155 art. 10(2)(9); CPC arts. 14(2), 14(4)).
 
 In working hours of a working day it is the person who signs for the office that day (the head,
 or the deputy replacing the head, cl. 14-15); outside them, the prosecutor on duty by the duty

@@ -1,5 +1,5 @@
 """The hourly sweep of urgent matters (terms in hours: the release of a person held illegally,
-Regulation cl. 8 obligation 6). Work past its hour is escalated level by level every
+CL-155 art. 10(2)(9); CPC arts. 14(2), 14(4)). Work past its hour is escalated level by level every
 ``every_hours``: the person authorised right now, the head or the person replacing the head,
 then the regional office; each level once (unique per subject and level)."""
 

@@ -13,8 +13,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
 from pydantic import Field
 
-from models.db import transaction
 from models.acts import Answer
+from models.db import transaction
 from models.tables import Duty, DutyStatus
 from tasks.waiting import wait_for
 

@@ -28,6 +28,7 @@ from models.approvals import Choice, Decision, signer_of
 from models.db import transaction
 from models.parties import PersonalData, parties_of
 from models.rendering import as_text
+from models.tables import Approval
 from tasks.waiting import wait_for
 
 
@@ -84,6 +85,7 @@ def open_approval(
     visa_by: str | None,
     on_call: bool = False,
     due_at: dt.datetime | None = None,
+    named_signer: str | None = None,
 ) -> ApprovalView:
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else None
@@ -100,6 +102,7 @@ def open_approval(
             flow_run_id=run_id,
             on_call=on_call,
             due_at=due_at,
+            named_signer=named_signer,
         )
 
 
@@ -148,11 +151,18 @@ def decided_outcome(approval_id: int) -> DecisionOutcome:
         view = approval_store.get_approval(session, approval_id)
         accepted = [d for d in approval_store.decisions_of(session, approval_id) if d.accepted]
         signature = approval_store.signature_of(session, approval_id)
-    last = accepted[-1] if accepted else None
+        last = accepted[-1] if accepted else None
+        decision = (
+            approval_decisions.outcome_decision(
+                session.get_one(Approval, approval_id), last.decision
+            )
+            if last
+            else view.status
+        )
     return DecisionOutcome(
         approval_id,
         True,
-        last.decision if last else view.status,
+        decision,
         last.signer_id if last else (view.decided_by or ""),
         last.reason if last else "decided before this run",
         view.status,
@@ -184,7 +194,11 @@ def approval_description(
 ) -> str:
     """The Markdown shown above the decision form in the Prefect UI: the document with the
     parties' personal data masked, who must decide and by when."""
-    kind = f"visa of {view.visa_by}" if view.visa_by else "signature on behalf of the office"
+    kind = (
+        f"visa of {view.visa_by} (not a signature: the signatory of the day signs after it)"
+        if view.visa_by
+        else "signature on behalf of the office"
+    )
     body = (
         "(state secret: not shown here; read it with"
         f" `prosecutor documents show {view.document_id} --as STAFF_ID`, cleared staff only)"
@@ -220,12 +234,23 @@ def request_approval(
     visa_by: str | None = None,
     on_call: bool = False,
     due_at: dt.datetime | None = None,
+    named_signer: str | None = None,
 ) -> DecisionOutcome:
     """Wait until the person authorised on the day of decision approves, rejects or returns
-    the document; refused attempts are recorded and audited, and the wait starts again."""
+    the document; refused attempts are recorded and audited, and the wait starts again.
+
+    With ``visa_by`` the outcome of an approval is ``visa``: a visa, never a signature."""
     logger = get_run_logger()
     view = open_approval(
-        procedure_id, step, document_id, due_date, drafter_id, visa_by, on_call, due_at
+        procedure_id,
+        step,
+        document_id,
+        due_date,
+        drafter_id,
+        visa_by,
+        on_call,
+        due_at,
+        named_signer,
     )
     attempt = 0
     while True:

@@ -1,4 +1,11 @@
-"""Steps of the immediate release of a person held illegally (Regulation cl. 8, obligation 6)."""
+"""Steps of the immediate release of a person held illegally.
+
+Every prosecutor must release at once a person detained illegally (CL-155 art. 10(2)(9)); the
+suspect is released by order of the prosecutor (CPC art. 133(1)); the prosecuting bodies must
+release anyone held illegally or beyond the term (CPC art. 14(4)). So any prosecutor of the
+office present may order it, and the head (or the person replacing the head, Regulation cl.
+14-15) is told at once who did.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,9 @@ from models import audit, procedure_store
 from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.deadlines import due_moment
+from models.notifications import notify
 from models.procedures import ProcedureKind, ProcedureStatus
+from models.roster import Roster
 from models.roster_store import office_code, read_roster
 from models.tables import Duty, Procedure
 from models.terms import default_terms
@@ -27,6 +36,7 @@ class ReleaseCase:
     due_at: dt.datetime
     authorised: str | None
     on_duty: bool
+    ordered_by: str | None = None  # the prosecutor who found the illegal detention, if named
 
 
 @task(name="register-release", cache_policy=NO_CACHE)
@@ -37,9 +47,11 @@ def register_release(
     held_since: dt.datetime,
     grounds: str,
     reported_at: dt.datetime,
+    ordered_by: str | None = None,
 ) -> ReleaseCase:
     """Register the report once (keyed by its id) with its term in hours, and give the release
-    duty to whoever is authorised right now."""
+    duty to the prosecutor who found the illegal detention (``ordered_by``, when present that
+    day), else to whoever is authorised right now."""
     hours = default_terms().get("detention.release").term or 1
     due_at = due_moment(reported_at, hours)
     with transaction() as session:
@@ -48,7 +60,10 @@ def register_release(
                 Procedure.kind == ProcedureKind.RELEASE, Procedure.title == f"Release: {report_id}"
             )
         )
-        who = authorised_at(read_roster(session), reported_at, WorkingCalendar())
+        roster = read_roster(session)
+        who = authorised_at(roster, reported_at, WorkingCalendar())
+        finder = _present_prosecutor(roster, ordered_by, reported_at)
+        assignee = finder or (who.staff.id if who.staff else None)
         if proc is None:
             proc = procedure_store.register_procedure(
                 session,
@@ -57,9 +72,9 @@ def register_release(
                 title=f"Release: {report_id}",
                 year=reported_at.astimezone(ALMATY).year,
                 due_date=due_at.astimezone(ALMATY).date(),
-                assignee_id=who.staff.id if who.staff else None,
+                assignee_id=assignee,
                 area="detention",
-                actor="release",
+                actor=ordered_by or "release",
             )
             proc.details = {
                 "report_id": report_id,
@@ -68,6 +83,7 @@ def register_release(
                 "held_since": held_since.isoformat(),
                 "grounds": grounds,
                 "reported_at": reported_at.isoformat(),
+                "ordered_by": finder,
             }
             procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, "release")
             duty = procedure_store.open_duty(
@@ -75,7 +91,7 @@ def register_release(
                 procedure_id=proc.id,
                 step="release-order",
                 title=f"Sign the release order: {facility}",
-                assignee_id=who.staff.id if who.staff else None,
+                assignee_id=assignee,
                 due_date=None,
                 term_id="detention.release",
                 actor="release",
@@ -92,6 +108,8 @@ def register_release(
                     "due_at": due_at.isoformat(),
                     "authorised": who.staff.id if who.staff else None,
                     "why": who.reason,
+                    "ordered_by": finder,
+                    "ordered_by_refused": ordered_by if ordered_by and not finder else None,
                 },
             )
         return ReleaseCase(
@@ -100,7 +118,62 @@ def register_release(
             due_at,
             who.staff.id if who.staff else None,
             who.on_duty,
+            (proc.details or {}).get("ordered_by"),
         )
+
+
+def _present_prosecutor(roster: Roster, staff_id: str | None, at: dt.datetime) -> str | None:
+    """``staff_id`` when a prosecutor of the office present that day (every position on the
+    roster holds a class rank: a prosecutor, CL-155 art. 44(2)); else None."""
+    if staff_id is None or staff_id not in roster.staff:
+        return None
+    return staff_id if roster.is_present(staff_id, at.astimezone(ALMATY).date()) else None
+
+
+@task(name="report-release-to-head", cache_policy=NO_CACHE)
+def report_to_head(case: ReleaseCase, ordered_by: str, document_id: int) -> str | None:
+    """Tell the head (or the person replacing the head that day, Regulation cl. 14-15) at once
+    who ordered the release; recorded once. Returns who was told (None: the regional office)."""
+    now = dt.datetime.now(dt.UTC)
+    day = now.astimezone(ALMATY).date()
+    with transaction() as session:
+        proc = session.get_one(Procedure, case.procedure_id)
+        details = dict(proc.details or {})
+        if "reported_to" in details:
+            return details["reported_to"]
+        manager = read_roster(session).signatory_on(day).staff
+        head = manager.id if manager else None
+        if head != ordered_by:
+            notify(
+                session,
+                key=f"release-report:{proc.id}",
+                recipient=head,
+                kind="release_ordered",
+                subject_kind="procedure",
+                subject_id=proc.id,
+                on=day,
+                message=(
+                    f"{ordered_by} ordered the release of {details.get('person')} held in"
+                    f" {details.get('facility')} ({proc.registration_number}, document"
+                    f" {document_id}): CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1)"
+                ),
+            )
+        details.update(ordered_by=ordered_by, reported_to=head, reported_at=now.isoformat())
+        proc.details = details
+        audit.append(
+            session,
+            actor=ordered_by,
+            action="release.reported_to_head",
+            entity_kind="procedure",
+            entity_id=proc.registration_number,
+            payload={
+                "ordered_by": ordered_by,
+                "reported_to": head or "regional_office",
+                "document_id": document_id,
+                "why": "CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1)",
+            },
+        )
+        return head
 
 
 @task(name="await-confirmation", cache_policy=NO_CACHE)

@@ -3,6 +3,9 @@
 Every procedure uses this: the letter names its signatory (the head, the deputy replacing the
 head, or at night the prosecutor on duty); if that person changes while the letter waits, it is
 drafted again for the new one, since a letter must be signed by the person it names.
+
+A release order is the exception: any prosecutor present may give it (CL-155 art. 10(2)(9);
+CPC arts. 14(4), 133(1)), so it is drafted in the name of the prosecutor who ordered it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.rendering import Letterhead, render
 from models.roster_store import read_roster
-from models.tables import AccessLevel, Office, Procedure
+from models.tables import AccessLevel, Document, Office, Procedure
 from models.urgency import authorised_at
 from tasks.approvals import request_approval
 
@@ -35,11 +38,12 @@ def draft_for_signature(
     on_call: bool = False,
     prefer_signer: str | None = None,
     access_level: AccessLevel = AccessLevel.PUBLIC,
+    any_prosecutor: bool = False,
 ) -> int:
     """Render ``kind`` naming the person who may sign it now, and store it once.
 
     ``prefer_signer``: an urgent matter escalated to someone who came to sign it is redrafted
-    in their name.
+    in their name; with ``any_prosecutor`` (a release order) so is any prosecutor present.
     """
     now = dt.datetime.now(dt.UTC)
     with transaction() as session:
@@ -49,8 +53,13 @@ def draft_for_signature(
         if on_call:
             who = authorised_at(roster, now, WorkingCalendar())
             signer, acting, on_duty = who.staff, False, who.on_duty
-            if prefer_signer and prefer_signer in escalated_within(session, procedure_id):
-                signer, on_duty = roster.member(prefer_signer), False
+            local_day = now.astimezone(ALMATY).date()
+            if prefer_signer and (
+                prefer_signer in escalated_within(session, procedure_id)
+                or (any_prosecutor and roster.is_present(prefer_signer, local_day))
+            ):
+                signer = roster.member(prefer_signer)
+                on_duty = who.on_duty and who.staff is not None and who.staff.id == signer.id
             if signer is not None and not on_duty:
                 signatory = roster.signatory_on(now.astimezone(ALMATY).date())
                 acting = (
@@ -75,6 +84,7 @@ def draft_for_signature(
                 signer.position,
                 acting,
                 on_duty,
+                own_name=any_prosecutor and not on_duty and not acting,
             ),
             registration_number=proc.registration_number,
             date=local.date(),
@@ -107,9 +117,16 @@ def signed_document(
     on_call: bool = False,
     due_at: dt.datetime | None = None,
     access_level: AccessLevel = AccessLevel.PUBLIC,
+    any_prosecutor: bool = False,
+    ordered_by: str | None = None,
 ) -> tuple[int, DecisionOutcome]:
-    """Draft, then wait for the decision; redraft when the signatory changed meanwhile."""
-    round_, came_to_sign = 0, None
+    """Draft, then wait for the decision; redraft when the signatory changed meanwhile.
+
+    ``any_prosecutor``: a release order, which any prosecutor present may sign (CL-155 art.
+    10(2)(9)), drafted in the name of ``ordered_by`` when given and present. The outcome is
+    APPROVE only with a signature of the person authorised to sign it, never from a visa.
+    """
+    round_, came_to_sign = 0, (ordered_by if any_prosecutor else None)
     while True:
         round_ += 1
         document_id = draft_for_signature(
@@ -122,6 +139,7 @@ def signed_document(
             on_call,
             came_to_sign,
             access_level,
+            any_prosecutor,
         )
         outcome = request_approval(
             procedure_id,
@@ -131,7 +149,15 @@ def signed_document(
             drafter_id=drafted_by,
             on_call=on_call,
             due_at=due_at,
+            named_signer=document_signatory(document_id) if any_prosecutor else None,
         )
         if not outcome.redraft:
             return document_id, outcome
         came_to_sign = outcome.signer_id
+
+
+@task(name="document-signatory", cache_policy=NO_CACHE)
+def document_signatory(document_id: int) -> str | None:
+    """The person a drafted document names as its signatory."""
+    with transaction() as session:
+        return session.get_one(Document, document_id).signatory_id

@@ -97,7 +97,6 @@ def pending_approval(
 
 
 def on_duty(engine: Engine, staff_id: str, start: dt.datetime, end: dt.datetime) -> None:
-    from models.tables import DutyShift
-
+    """Put ``staff_id`` on duty; refused when they are absent on a day of the shift."""
     with sessionmaker(engine).begin() as session:
-        session.add(DutyShift(staff_id=staff_id, start_at=start, end_at=end))
+        roster_store.add_duty_shift(session, staff_id, start, end, "test")

@@ -14,7 +14,14 @@ from models import procedure_store
 from models.approvals import signer_of
 from models.calendar import WorkingCalendar, today
 from models.procedures import ProcedureKind
-from models.tables import Approval, ApprovalDecision, AuditEntry, Escalation, Signature
+from models.tables import (
+    Approval,
+    ApprovalDecision,
+    AuditEntry,
+    Document,
+    Escalation,
+    Signature,
+)
 from tasks.decision_forms import offered as offered_values
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, waiting_approval
@@ -155,6 +162,56 @@ def test_drafter_cannot_approve_own_visa_but_may_when_signing_for_the_office(
     decide(approval, "dep-1", decision="return", comment="Переделать")
     assert run.join()["decision"] == "return"
     assert "document.dispatched" not in actions(database)  # a returned document is not sent
+
+
+def test_an_assistants_visa_alone_dispatches_nothing_reg_cl15(database: Database) -> None:
+    """Regulation cl. 15: a document of the office leaves it only with the signature of the
+    head or the person replacing the head. The assistant's visa is recorded, then the run
+    waits for the head: no signature and no dispatch on the visa; the head's signature sends it."""
+    load_demo_office(database.engine)
+    run = FlowInThread(
+        sign_document,
+        registration_number=new_appeal(database),
+        title="Ответ заявителю",
+        body="Ответ по существу обращения",
+        drafter_id="as-3",
+        visa_by="as-1",
+    )
+    visa = waiting_approval(database.engine)
+    assert visa.visa_by == "as-1" and offered(visa) == ["as-1"]
+    decide(visa, "as-1")
+    signing = waiting_approval(database.engine)  # the newest approval, with no decision yet
+    assert signing.id != visa.id and signing.visa_by is None and offered(signing) == ["head"]
+    with Session(database.engine) as session:
+        assert session.scalar(select(Signature)) is None
+        assert session.get_one(Document, signing.document_id).dispatched_at is None
+    log = actions(database)
+    assert "approval.visa_given" in log and "document.dispatched" not in log
+    decide(signing, "head")
+    result = run.join()
+    assert (result["visa"], result["signer"], result["decision"]) == ("as-1", "head", "approve")
+    assert result["dispatched_at"] is not None
+    with Session(database.engine) as session:
+        signatures = session.scalars(select(Signature)).all()
+    assert [s.signer_id for s in signatures] == ["head"]
+
+
+def test_a_visa_returned_sends_nothing_and_asks_no_signature(database: Database) -> None:
+    """A document returned at the visa goes back to its drafter: the head is never asked."""
+    load_demo_office(database.engine)
+    run = FlowInThread(
+        sign_document,
+        registration_number=new_appeal(database),
+        title="Ответ заявителю",
+        body="Черновик ответа",
+        drafter_id="as-3",
+        visa_by="as-1",
+    )
+    decide(waiting_approval(database.engine), "as-1", decision="return", comment="Дополнить")
+    result = run.join()
+    assert result["decision"] == "return" and result["dispatched_at"] is None
+    with Session(database.engine) as session:
+        assert len(session.scalars(select(Approval)).all()) == 1
 
 
 def test_undecided_approval_escalated_once_when_checked_twice(database: Database) -> None:

@@ -1,10 +1,12 @@
-"""Immediate release of a person held illegally (Regulation cl. 8, obligation 6), through flows
-in the Prefect test harness on both databases: at night the order goes to the prosecutor on duty,
-is escalated by the hour, and the facility's confirmation closes the case."""
+"""Immediate release of a person held illegally (CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1)),
+through flows in the Prefect test harness on both databases: at night the order goes to the
+prosecutor on duty, is escalated by the hour, and the facility's confirmation closes the case;
+any prosecutor present may order it instead, and the head is told at once."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -14,13 +16,22 @@ from sqlalchemy.orm import Session
 from flows.check_urgent import check_urgent
 from flows.record_answer import record_answer
 from flows.release_detained import release_detained
+from models.approvals import signer_of
+from models.calendar import ALMATY
 from models.procedures import ProcedureStatus
 from models.settings import get_settings
 from models.tables import AuditEntry, Document, Escalation, Notification, Procedure, Signature
 from models.timeline import procedure_timeline
+from tasks.decision_forms import offered
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, wait_until, waiting_approval
-from tests.office import load_demo_office, on_duty
+from tests.office import absent, load_demo_office, on_duty
+
+
+def offered_ids(approval: object) -> list[str]:
+    """The staff ids the run's decision form offers, in order."""
+    return [signer_of(v) for v in offered(approval.flow_run_id, approval.id)]
+
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -138,3 +149,131 @@ def test_escalated_head_may_sign_the_order_redrafted_in_the_heads_name(
         len(orders) == 2 and "Серікбаев" in orders[1].body and orders[1].dispatched_at is not None
     )
     assert orders[0].dispatched_at is None  # the first draft named someone else: never sent
+
+
+def audit_payloads(database: Database, action: str) -> list[dict[str, object]]:
+    with Session(database.engine) as session:
+        stored = session.scalars(select(AuditEntry.payload).where(AuditEntry.action == action))
+        return [json.loads(p) for p in stored]
+
+
+def test_any_prosecutor_present_orders_the_release_and_the_head_is_told_cl155_art10_2_9(
+    database: Database, night: dt.datetime
+) -> None:
+    """CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1): the assistant who found the illegal
+    detention (not the prosecutor on duty, not the head) orders the release in their own name;
+    it is sent at once, recorded as ordered by them, and the head is notified and audited."""
+    run = report_at_night(
+        database,
+        night,
+        "tdf-9",
+        facility="ИВС УП Бостандыкского района",
+        person="Сидоров С.С.",
+        held_since=night - dt.timedelta(hours=50),
+        grounds="48 часов истекли, санкции суда нет",
+        ordered_by="as-1",
+    )
+    approval = waiting_approval(database.engine)
+    assert approval.signatory_id == "as-1"  # not as-2 on duty
+    decide(approval, "as-1")
+    result = run.join()
+    assert (result["signer"], result["ordered_by"], result["reported_to"]) == (
+        "as-1",
+        "as-1",
+        "head",
+    )
+    with Session(database.engine) as session:
+        order = session.scalar(select(Document).where(Document.kind == "release_order"))
+        signature = session.scalar(select(Signature))
+        told = session.scalars(
+            select(Notification).where(Notification.kind == "release_ordered")
+        ).all()
+    assert order is not None and order.dispatched_at is not None
+    assert "Қасымов" in order.body and signature.signer_id == "as-1"
+    assert [n.recipient_id for n in told] == ["head"] and "as-1 ordered" in told[0].message
+    [report] = audit_payloads(database, "release.reported_to_head")
+    assert report["ordered_by"] == "as-1" and report["reported_to"] == "head"
+
+
+def test_a_present_prosecutor_not_on_duty_may_sign_the_order_drafted_for_the_duty_one(
+    database: Database, night: dt.datetime
+) -> None:
+    """CL-155 art. 10(2)(9): the order was drafted for the prosecutor on duty; a senior
+    assistant present comes first: it is redrafted in their name, signed and sent, and the head
+    is told who ordered it."""
+    run = report_at_night(
+        database,
+        night,
+        "tdf-10",
+        facility="Спецприёмник",
+        person="Орлов О.О.",
+        held_since=night - dt.timedelta(hours=30),
+        grounds="административный арест отбыт",
+    )
+    first = waiting_approval(database.engine)
+    assert first.signatory_id == "as-2" and "sa-1" in offered_ids(first)
+    decide(first, "sa-1")
+    second = wait_until(
+        lambda: (a := waiting_approval(database.engine)).id != first.id and a,
+        what="the order redrafted for sa-1",
+    )
+    assert second.signatory_id == "sa-1" and offered_ids(second)[0] == "sa-1"
+    decide(second, "sa-1")
+    result = run.join()
+    assert result["signer"] == "sa-1" and result["reported_to"] == "head"
+    [report] = audit_payloads(database, "release.reported_to_head")
+    assert report["ordered_by"] == "sa-1"
+
+
+def test_an_absent_prosecutor_cannot_order_the_release_the_duty_one_is_asked(
+    database: Database, night: dt.datetime
+) -> None:
+    """Only a prosecutor present may order it: a named one on leave is recorded as refused and
+    the order goes to the prosecutor on duty."""
+    load_demo_office(database.engine)
+    day = night.astimezone(ALMATY).date()
+    absent(database.engine, "as-3", day - dt.timedelta(days=1), day + dt.timedelta(days=2))
+    on_duty(database.engine, "as-2", night - dt.timedelta(hours=1), night + dt.timedelta(hours=12))
+    run = FlowInThread(
+        release_detained,
+        report_id="tdf-11",
+        facility="ИВС",
+        person="Ким К.К.",
+        held_since=night - dt.timedelta(hours=49),
+        grounds="48 часов истекли",
+        ordered_by="as-3",
+    )
+    approval = waiting_approval(database.engine)
+    assert approval.signatory_id == "as-2" and "as-3" not in offered_ids(approval)
+    [reported] = audit_payloads(database, "release.reported")
+    assert reported["ordered_by_refused"] == "as-3"
+    decide(approval, "as-2")
+    assert run.join()["signer"] == "as-2"
+
+
+def test_release_order_cites_the_law_in_force_cl155_art10_2_9_cpc_14_4_133_1() -> None:
+    """The order rests on CL-155 art. 10(2)(9) and CPC arts. 14(4), 133(1), in both
+    languages; not on the Regulation."""
+    from models.rendering import Letterhead, render
+    from models.roster import Position
+
+    head = Letterhead(
+        "Аудан", "Район", "Алматы", "Серікбаев Н.А.", Position.DISTRICT_PROSECUTOR, False
+    )
+    facts = {
+        "registration_number": "R-1",
+        "date": dt.date(2026, 12, 2),
+        "time": "20:00",
+        "addressee_name": "ИВС",
+        "addressee_address": None,
+        "facility": "ИВС",
+        "person": "X",
+        "held_since": "01.12.2026 10:00",
+        "grounds": "нет оснований",
+    }
+    ru = render("release_order", "ru", letterhead=head, **facts)
+    kk = render("release_order", "kk", letterhead=head, **facts)
+    assert "подпунктом 9) пункта 2 статьи 10 Конституционного закона" in ru
+    assert "частью четвертой статьи 14 и частью первой статьи 133" in ru
+    assert "10-бабы 2-тармағының 9) тармақшасын" in kk and "133-бабының бірінші бөлігін" in kk
+    assert "Положени" not in ru and "ереже" not in kk

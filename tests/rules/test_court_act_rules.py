@@ -85,8 +85,9 @@ def test_civil_decision_month_runs_from_the_final_form_civpc_art_403_3() -> None
 
 def test_admin_offence_court_decision_window_runs_from_delivery_coao_arts_832_1_739_3() -> None:
     """CoAO art. 832(1): an апелляционное ходатайство on a court's decision within ten сутки of
-    its delivery, сутки counted without non-working time (art. 739(3)): delivered Monday
-    6 April 2026, the window ends Monday 20 April; the day of receipt moves nothing."""
+    its delivery. Whether сутки skip non-working time (art. 739(3)) is read two ways; the office
+    files by the earlier end, ten calendar days: delivered Monday 6 April 2026, the window ends
+    Thursday 16 April; the day of receipt moves nothing."""
     assert WINDOWS[WindowKind.ADMIN_OFFENCE_DECISION].term_id == "court.admin_offence_petition"
     delivered = dt.date(2026, 4, 6)
     act = court_act(
@@ -95,7 +96,7 @@ def test_admin_offence_court_decision_window_runs_from_delivery_coao_arts_832_1_
         window_starts_on=delivered,
         received_on=dt.date(2026, 4, 10),
     )
-    assert act.window_end(CAL) == dt.date(2026, 4, 20)
+    assert act.window_end(CAL) == dt.date(2026, 4, 16)
     same_day = court_act(
         kind=WindowKind.ADMIN_OFFENCE_DECISION,
         act_date=dt.date(2026, 4, 3),

@@ -73,7 +73,7 @@ def test_a_visa_is_offered_to_its_giver_or_their_replacement() -> None:
 
 
 def test_an_urgent_matter_is_offered_also_to_those_it_was_escalated_to() -> None:
-    """Regulation cl. 8, obligation 6: whoever an urgent matter reached may act on it."""
+    """CL-155 art. 10(2)(9); CPC art. 14(4): whoever an urgent matter reached may act on it."""
     at = dt.datetime(2026, 12, 2, 6, 0, tzinfo=dt.UTC)  # 11:00 in Almaty, office hours
     choices = decision_choices(
         office(), DAY, moment=at, on_call=True, escalated_to=frozenset({"dep1"})

@@ -14,6 +14,7 @@ from models.roster import (
     Position,
     Roster,
     RosterError,
+    Shift,
     Staff,
 )
 
@@ -21,7 +22,11 @@ DAY = dt.date(2026, 12, 2)
 LEAVE = AbsenceKind.LEAVE
 
 
-def office(absent: tuple[str, ...] = (), orders: tuple[ActingOrder, ...] = ()) -> Roster:
+def office(
+    absent: tuple[str, ...] = (),
+    orders: tuple[ActingOrder, ...] = (),
+    shifts: tuple[Shift, ...] = (),
+) -> Roster:
     staff = [
         Staff("head", "Head", Position.DISTRICT_PROSECUTOR),
         Staff("dep1", "First deputy", Position.DEPUTY, frozenset({"appeals", "social"}), 1),
@@ -34,7 +39,7 @@ def office(absent: tuple[str, ...] = (), orders: tuple[ActingOrder, ...] = ()) -
     absences = [
         Absence(s, DAY - dt.timedelta(days=3), DAY + dt.timedelta(days=10), LEAVE) for s in absent
     ]
-    return Roster.of(staff, absences, orders)
+    return Roster.of(staff, absences, orders, shifts)
 
 
 def order(acting: str, for_: str) -> ActingOrder:
@@ -194,3 +199,77 @@ def test_inactive_staff_are_never_present() -> None:
     )
     assert roster.head() is None
     assert roster.signatory_on(DAY).staff.id == "dep"
+
+
+# --- clauses 14-15: an acting order for the head names a deputy -----------------------------
+
+
+def test_head_acting_order_naming_an_assistant_refused_while_a_deputy_present_reg_cl14_15() -> None:
+    """Regulation cl. 14.2, 15: when the district prosecutor is absent the deputy manages the
+    office and signs; an order naming a senior assistant while a deputy is present is refused,
+    and the message says why and which deputy is there."""
+    roster = office(absent=("head",))
+    with pytest.raises(RosterError, match=r"deputy dep1 is present on .*cl\. 14\.2, 15"):
+        roster.check_acting_order(order("sa1", "head"))
+    roster.check_acting_order(order("dep2", "head"))  # a deputy: accepted
+
+
+def test_head_acting_order_naming_an_assistant_allowed_with_no_deputy_present_reg_cl14() -> None:
+    """Regulation cl. 14 ("where there is one"): with every deputy away the order may name
+    someone else; the refusal depends on the deputies' presence, not on the rank alone."""
+    roster = office(absent=("head", "dep1", "dep2"))
+    roster.check_acting_order(order("sa1", "head"))
+    with_order = office(absent=("head", "dep1", "dep2"), orders=(order("sa1", "head"),))
+    assert with_order.signatory_on(DAY).staff.id == "sa1"
+
+
+def test_a_stored_order_naming_an_assistant_yields_to_the_present_deputy_reg_cl14_15() -> None:
+    """Regulation cl. 14.2, 15: an order stored before the rule does not let an assistant sign
+    while a deputy is present: the senior deputy present signs."""
+    roster = office(absent=("head",), orders=(order("as1", "head"),))
+    s = roster.signatory_on(DAY)
+    assert s.staff.id == "dep1" and "deputy" in s.reason
+
+
+def test_acting_order_for_a_deputy_may_name_anyone() -> None:
+    """The rule binds orders for the head only: an assistant may act for an absent deputy."""
+    office(absent=("dep2",)).check_acting_order(order("as2", "dep2"))
+
+
+# --- the prosecutor on duty is present on the duty day ----------------------------------------
+
+NIGHT = dt.datetime(2026, 12, 2, 13, 0, tzinfo=dt.UTC)  # 18:00 in Almaty
+
+
+def night_shift(staff_id: str) -> Shift:
+    return Shift(staff_id, NIGHT, NIGHT + dt.timedelta(hours=15))
+
+
+def test_duty_shift_of_an_absent_prosecutor_is_refused_reg_cl14_duty_presence() -> None:
+    """The prosecutor on duty must be present on the duty day: a shift for someone on leave is
+    refused with the day and the reason; a present colleague is accepted."""
+    roster = office(absent=("as2",))
+    with pytest.raises(RosterError, match=r"as2 is absent on 2026-12-02 \(leave\)"):
+        roster.check_shift(night_shift("as2"))
+    roster.check_shift(night_shift("as1"))
+
+
+def test_duty_shift_refused_when_the_leave_starts_on_the_shifts_second_day() -> None:
+    """A night shift touches two local days; leave starting the next morning collides."""
+    roster = Roster.of(
+        [Staff("as1", "A", Position.ASSISTANT)],
+        [Absence("as1", DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=5), LEAVE)],
+    )
+    with pytest.raises(RosterError, match="2026-12-03"):
+        roster.check_shift(night_shift("as1"))
+
+
+def test_a_prosecutor_on_duty_who_fell_ill_is_on_duty_for_nobody() -> None:
+    """A shift recorded before the sick leave: at that moment nobody is on duty by it, and the
+    shift is reported as left uncovered by the absence."""
+    shift = night_shift("as2")
+    present = office(shifts=(shift,))
+    assert present.on_duty_at(NIGHT + dt.timedelta(hours=2)).id == "as2"
+    ill = office(absent=("as2",), shifts=(shift,))
+    assert ill.on_duty_at(NIGHT + dt.timedelta(hours=2)) is None
+    assert ill.shifts_left_uncovered(ill.absences[0]) == [shift]

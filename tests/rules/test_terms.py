@@ -140,12 +140,18 @@ def test_office_practice_rows_say_the_law_sets_no_figure() -> None:
             assert "office practice" in t.source, t.id
 
 
-def test_only_the_pg_order_row_is_to_be_confirmed() -> None:
+def test_only_what_the_texts_leave_open_is_to_be_confirmed() -> None:
     """Inspection extension consent rests on PG order No. 32, not available (CL-155 art. 18(4)
-    names no consenting authority)."""
+    names no consenting authority); the CoAO's сутки are read two ways (art. 739(3)), so the
+    office's own filing windows take the earlier end."""
     open_rows = {t.id for t in default_terms().terms if t.status is SourceStatus.TO_BE_CONFIRMED}
-    assert open_rows == {"inspection.extension_consent"}
+    assert open_rows == {
+        "inspection.extension_consent",
+        "court.admin_offence_petition",
+        "admin_offence.protest",
+    }
     assert "No. 32" in default_terms().get("inspection.extension_consent").note
+    assert "739(3)" in default_terms().get("court.admin_offence_petition").note
 
 
 # --- appeals: CL-155 art. 24 ------------------------------------------------------------------
@@ -400,15 +406,15 @@ def test_civil_appeal_one_month_from_final_form_civpc_art403_3(cal: WorkingCalen
     assert default_terms().due("court.civil_appeal", D(2026, 11, 16), cal) == D(2026, 12, 17)
 
 
-def test_admin_offence_petition_10_sutki_without_days_off_coao_arts832_739(
+def test_admin_offence_petition_10_sutki_by_the_earlier_end_coao_arts832_739(
     cal: WorkingCalendar,
 ) -> None:
-    """CoAO art. 832(1): 10 сутки from delivery; CoAO сутки exclude non-working time
-    (art. 739(3))."""
+    """CoAO art. 832(1): 10 сутки from delivery. Read literally, art. 739(3) leaves non-working
+    time out of сутки; the office files by the earlier end, 10 calendar days (2 November 2026 →
+    Thursday 12 November), which is before the 10th working day."""
     start = D(2026, 11, 2)
-    assert default_terms().due("court.admin_offence_petition", start, cal) == (
-        nth_working_day_2026(start, 10)
-    )
+    due = default_terms().due("court.admin_offence_petition", start, cal)
+    assert due == D(2026, 11, 12) < nth_working_day_2026(start, 10)
 
 
 def test_admin_offence_case_considered_in_15_sutki_coao_art817_1(cal: WorkingCalendar) -> None:
