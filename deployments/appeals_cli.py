@@ -13,6 +13,7 @@ from rich.progress import track
 from sqlalchemy import select
 
 from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
+from deployments.commands import parse_date
 from deployments.errors import BadInput
 from deployments.events import emit_appeals_received
 from models import appeal_store
@@ -163,7 +164,32 @@ def report(
     findings: Annotated[str, typer.Option(help="What was established (goes into the reply).")] = "",
     measures: Annotated[str | None, typer.Option(help="Acts of response taken.")] = None,
     extend: Annotated[
-        str | None, typer.Option("--extend", help="Reason to extend the term.")
+        str | None, typer.Option("--extend", help="Reason to extend the term (CL-155 art. 24(4)).")
+    ] = None,
+    extend_until: Annotated[
+        str | None,
+        typer.Option(
+            "--extend-until",
+            help="The new due date asked for, YYYY-MM-DD: at most two months from receipt.",
+        ),
+    ] = None,
+    ground: Annotated[
+        int | None,
+        typer.Option(
+            "--ground",
+            help="Item of CL-155 art. 24(1) the appeal is considered on (1-7); 0: none, forward.",
+        ),
+    ] = None,
+    forward_to: Annotated[
+        str | None, typer.Option("--forward-to", help="The competent body, with --ground 0.")
+    ] = None,
+    inspection: Annotated[
+        str | None,
+        typer.Option("--inspection", help="Number of the inspection ordered on the appeal."),
+    ] = None,
+    inspection_ended: Annotated[
+        str | None,
+        typer.Option("--inspection-ended", help="The day that inspection ended, YYYY-MM-DD."),
     ] = None,
     request: Annotated[
         list[str] | None, typer.Option("--request", help="'BODY: QUESTION', repeatable.")
@@ -186,6 +212,12 @@ def report(
             read_roster(session), today(), duty.assignee_id if duty else None, assistant
         ):
             raise BadInput(f"refused: {assistant} is not assigned to appeal {number}")
+    if extend and not extend_until:
+        raise BadInput("--extend needs --extend-until: the head or a deputy sets a date")
+    until = parse_date(extend_until, "--extend-until") if extend_until else None
+    ended = parse_date(inspection_ended, "--inspection-ended") if inspection_ended else None
+    if ground is not None and not 0 <= ground <= 7:
+        raise BadInput("--ground: an item of CL-155 art. 24(1), 1 to 7, or 0 to forward")
     run_id = row.review_flow_run_id
     if not run_id:
         raise BadInput(f"appeal {number} has no review run yet: see `prosecutor appeals reconcile`")
@@ -203,6 +235,11 @@ def report(
         "findings": findings,
         "measures": measures,
         "extension_reason": extend,
+        "extension_until": until.isoformat() if until else None,
+        "ground": ground,
+        "forward_to": forward_to,
+        "inspection_number": inspection,
+        "inspection_ended_on": ended.isoformat() if ended else None,
         "information_requests": [_request(r) for r in request or []],
         "summons": [_summons(s) for s in summon or []],
         "file_access_requested": file_access,

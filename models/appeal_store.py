@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import audit, procedure_store
-from models.appeals import text_fingerprint
+from models.appeals import default_register, text_fingerprint
 from models.calendar import WorkingCalendar, local_date
 from models.procedures import ProcedureKind
 from models.schemas import AppealIn
@@ -105,6 +105,12 @@ def store_rejected(
     return _result_of(session, row)
 
 
+def term_of(appeal: AppealIn) -> str:
+    """The term row that governs it: an appeal (CL-155 art. 24(3)), or a complaint the CPC
+    governs (CL-155 art. 24(9); CPC art. 105), which is registered but is no appeal."""
+    return default_register().decide(appeal.topic).cpc_term or "appeal.consideration"
+
+
 def intake(
     session: Session, raw_text: str, office_code: str, calendar: WorkingCalendar
 ) -> IntakeResult:
@@ -132,7 +138,7 @@ def intake(
                 kind=ProcedureKind.APPEAL,
                 title=appeal.subject,
                 year=registered_on.year,
-                due_date=default_terms().due("appeal.consideration", received_on, calendar),
+                due_date=default_terms().due(term_of(appeal), received_on, calendar),
                 actor="intake",
             )
             row = AppealRow(
@@ -166,6 +172,7 @@ def intake(
             "appeal_id": row.id,
             "external_id": appeal.external_id,
             "channel": appeal.channel.value,
+            "term": term_of(appeal),
         },
     )
     return IntakeResult(row.id, "registered", proc.registration_number, None, appeal.external_id)

@@ -10,16 +10,18 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models import audit, procedure_store
 from models.appeal_store import by_number, parsed
-from models.appeals import choose_assignee, default_register
+from models.appeals import Competence, choose_assignee, default_register, repeat_is_ended
 from models.calendar import WorkingCalendar, local_date, today
 from models.db import transaction
 from models.procedures import ProcedureStatus
 from models.roster_store import read_roster
 from models.tables import (
     AppealRow,
+    Document,
     Duty,
     DutyStatus,
     Notification,
@@ -45,6 +47,9 @@ class AppealCase:
     received_on: dt.date
     due_date: dt.date
     claimed_elsewhere: str | None = None  # the run that reviews it, when not this one
+    ground: int | None = None  # CL-155 art. 24(1) item, once known
+    inspection_number: str | None = None  # an inspection answers it (24(4) ¶2)
+    inspection_ended_on: dt.date | None = None
 
 
 def appeal_number(ref: str) -> str:
@@ -83,6 +88,8 @@ def register(number: str) -> AppealCase:
         else:
             elsewhere = row.review_flow_run_id
         appeal = parsed(row)
+        details = proc.details or {}
+        ended = details.get("inspection_ended_on")
         return AppealCase(
             appeal_id=row.id,
             procedure_id=proc.id,
@@ -97,34 +104,78 @@ def register(number: str) -> AppealCase:
             received_on=local_date(appeal.received_at),
             due_date=proc.due_date or today(),
             claimed_elsewhere=elsewhere,
+            ground=details.get("ground"),
+            inspection_number=details.get("inspection_number"),
+            inspection_ended_on=dt.date.fromisoformat(ended) if ended else None,
         )
+
+
+def _answered(session: Session, procedure_id: int) -> bool:
+    """A reply (or a termination notice) was sent on it: CL-155 art. 24(8) "ответы давались"."""
+    return (
+        session.scalar(
+            select(Document.id).where(
+                Document.procedure_id == procedure_id,
+                Document.kind.in_(("reply", "termination_notice")),
+                Document.dispatched_at.is_not(None),
+            )
+        )
+        is not None
+    )
 
 
 @task(name="find-repeated", cache_policy=NO_CACHE)
 def find_repeated(case: AppealCase) -> str | None:
-    """The number of an earlier appeal of the same applicant with the same text, if any."""
+    """The number of an earlier appeal of the same applicant with the same text that was
+    answered: only then is the repeat ended (CL-155 art. 24(8)). A repeat of an appeal still
+    unanswered is considered; the link is audited."""
     if case.applicant_id is None:
         return None
     with transaction() as session:
-        row = session.get_one(AppealRow, case.appeal_id)
-        earlier = session.scalar(
-            select(Procedure.registration_number)
-            .join(AppealRow, AppealRow.procedure_id == Procedure.id)
-            .where(
-                AppealRow.applicant_id == row.applicant_id,
-                AppealRow.text_sha256 == row.text_sha256,
-                AppealRow.id < row.id,
-            )
-            .order_by(AppealRow.id.desc())
-            .limit(1)
+        proc = session.get_one(Procedure, case.procedure_id)
+        details = proc.details or {}
+        if "repeats" in details:  # decided once: a replay takes the same path
+            return details["repeats"]
+        found = _answered_predecessor(session, case)
+        _merge_details(session, case.procedure_id, repeats=found)
+        return found
+
+
+def _answered_predecessor(session: Session, case: AppealCase) -> str | None:
+    """CL-155 art. 24(8): the latest earlier same-text appeal that was answered."""
+    row = session.get_one(AppealRow, case.appeal_id)
+    earlier = session.execute(
+        select(Procedure.registration_number, Procedure.id)
+        .join(AppealRow, AppealRow.procedure_id == Procedure.id)
+        .where(
+            AppealRow.applicant_id == row.applicant_id,
+            AppealRow.text_sha256 == row.text_sha256,
+            AppealRow.id < row.id,
         )
-    return earlier
+        .order_by(AppealRow.id.desc())
+    ).all()
+    for number, procedure_id in earlier:
+        if repeat_is_ended(
+            brings_nothing_new=True, earlier_answered=_answered(session, procedure_id)
+        ):
+            return number
+    if earlier:
+        audit.append(
+            session,
+            actor="review-appeal",
+            action="appeal.repeat_of_unanswered",
+            entity_kind="appeal",
+            entity_id=case.registration_number,
+            payload={"earlier": [n for n, _ in earlier], "rule": "CL-155 art. 24(8)"},
+        )
+    return None
 
 
 @task(name="set-aside-anonymous", cache_policy=NO_CACHE)
 def set_aside_anonymous(case: AppealCase) -> str | None:
-    """Not considered (APPC; L-81 art. 21(4)); the deputy of the area screens it at once for
-    reports of crimes or threats, which go to the competent body."""
+    """Not considered (CL-155 art. 24(6)): its topic carries no information on a crime or a
+    threat to security. The deputy of the area still reads it at once: such information under
+    another topic is taken up (24(6)) or forwarded to the competent body (APPC art. 64(7-2))."""
     on = today()
     with transaction() as session:
         roster = read_roster(session)
@@ -145,8 +196,9 @@ def set_aside_anonymous(case: AppealCase) -> str | None:
                     subject_id=case.procedure_id,
                     on_date=on,
                     message=(
-                        f"Anonymous appeal {case.registration_number} is not considered; check it"
-                        " at once for a report of a crime or a threat and forward such a report"
+                        f"Anonymous appeal {case.registration_number} is not considered"
+                        " (CL-155 art. 24(6)); read it at once for information on a crime or a"
+                        " threat to security, which is considered or forwarded"
                     ),
                 )
             )
@@ -159,7 +211,11 @@ def set_aside_anonymous(case: AppealCase) -> str | None:
             action="appeal.not_considered",
             entity_kind="appeal",
             entity_id=case.registration_number,
-            payload={"reason": "anonymous appeal", "screened_by": screener},
+            payload={
+                "reason": "anonymous appeal",
+                "rule": "CL-155 art. 24(6)",
+                "screened_by": screener,
+            },
         )
     return screener
 
@@ -212,10 +268,8 @@ def close(case: AppealCase, status: ProcedureStatus, outcome: str, actor: str) -
                 Duty.procedure_id == case.procedure_id, Duty.status == DutyStatus.OPEN
             )
         ):
-            if (
-                duty.step == "consider"
-                or duty.step.startswith("redirect")
-                or duty.step == "extension-notice"
+            if duty.step in {"consider", "classify"} or duty.step.startswith(
+                ("redirect", "extension-notice")
             ):
                 procedure_store.complete_duty(session, duty.id, actor)
         proc = session.get_one(Procedure, case.procedure_id)
@@ -247,9 +301,96 @@ def open_redirect_duty(case: AppealCase) -> None:
         )
 
 
-def competence_of(case: AppealCase) -> tuple[str | None, dict[str, str] | None]:
-    decision = default_register().decide(case.topic)
-    if decision.redirect_to is None:
-        return decision.area, None
-    body = decision.redirect_to
-    return None, {"id": body.id, "name": body.name(case.language)}
+def competence_of(case: AppealCase) -> Competence:
+    return default_register().decide(case.topic)
+
+
+def body_of(competence: Competence, language: str) -> dict[str, str]:
+    assert competence.redirect_to is not None
+    body = competence.redirect_to
+    return {"id": body.id, "name": body.name(language)}
+
+
+def _merge_details(session: Session, procedure_id: int, **facts: object) -> Procedure:
+    proc = session.get_one(Procedure, procedure_id)
+    proc.details = {**(proc.details or {}), **facts}
+    return proc
+
+
+@task(name="record-ground", cache_policy=NO_CACHE)
+def record_ground(case: AppealCase, ground: int, by: str) -> None:
+    """The ground of CL-155 art. 24(1) the appeal is considered on (0: none, forwarded)."""
+    with transaction() as session:
+        proc = session.get_one(Procedure, case.procedure_id)
+        if (proc.details or {}).get("ground") == ground:
+            return
+        _merge_details(session, case.procedure_id, ground=ground, ground_by=by)
+        classify = session.scalar(
+            select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == "classify")
+        )
+        if classify is not None:
+            procedure_store.complete_duty(session, classify.id, by)
+        audit.append(
+            session,
+            actor=by,
+            action="appeal.ground",
+            entity_kind="appeal",
+            entity_id=case.registration_number,
+            payload={"ground": ground, "rule": "CL-155 art. 24(1)"},
+        )
+
+
+@task(name="open-classify-duty", cache_policy=NO_CACHE)
+def open_classify_duty(case: AppealCase, assignee: str) -> None:
+    """No ground is presumed (24(1) is a closed list): the assistant classifies the appeal in
+    the time the office has to forward it (APPC art. 65(1))."""
+    with transaction() as session:
+        procedure_store.open_duty(
+            session,
+            procedure_id=case.procedure_id,
+            step="classify",
+            title=f"Classify appeal {case.registration_number}: CL-155 art. 24(1) or forward",
+            assignee_id=assignee,
+            due_date=default_terms().due("appeal.redirect", case.received_on, WorkingCalendar()),
+            term_id="appeal.redirect",
+            actor="review-appeal",
+        )
+
+
+@task(name="route-cpc-complaint", cache_policy=NO_CACHE)
+def route_cpc_complaint(case: AppealCase, competence: Competence) -> str:
+    """A complaint on an investigator's actions is no appeal (CL-155 art. 24(9)): it leaves the
+    appeal review with a duty under its CPC term (art. 105(2)), for the prosecutor supervising
+    the area; the CPC complaint procedure itself is handled there."""
+    assert competence.cpc_term is not None
+    area = competence.area or "criminal"
+    with transaction() as session:
+        duty = session.scalar(
+            select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == "cpc-complaint")
+        )
+        if duty is not None:
+            return duty.assignee_id or ""
+        staff, why = choose_assignee(read_roster(session), today(), area, {})
+        proc = _merge_details(
+            session, case.procedure_id, route="cpc_complaint", term=competence.cpc_term
+        )
+        proc.assignee_id, proc.area = staff.id, area
+        procedure_store.open_duty(
+            session,
+            procedure_id=case.procedure_id,
+            step="cpc-complaint",
+            title=f"CPC complaint {case.registration_number} (CPC art. 105)",
+            assignee_id=staff.id,
+            due_date=default_terms().due(competence.cpc_term, case.received_on, WorkingCalendar()),
+            term_id=competence.cpc_term,
+            actor="review-appeal",
+        )
+        audit.append(
+            session,
+            actor="review-appeal",
+            action="appeal.cpc_complaint",
+            entity_kind="appeal",
+            entity_id=case.registration_number,
+            payload={"assignee": staff.id, "why": why, "term": competence.cpc_term},
+        )
+        return staff.id

@@ -1,9 +1,11 @@
 """The consideration of an appeal as the assistant reports it, and what the report asks for:
-information requests, summons, the applicant's access to the materials."""
+the ground of CL-155 art. 24(1), information requests, summons, the applicant's access to the
+materials, an extension to a chosen date, an inspection that answers the appeal."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Literal
 
 from prefect import task
@@ -13,13 +15,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from models import audit, procedure_store
-from models.appeals import may_report
+from models.appeals import may_report, report_problem
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.roster_store import read_roster
 from models.tables import AuditEntry, Duty
 from models.terms import default_terms
 from tasks.appeals import AppealCase
+from tasks.letters import extension_problem
 
 
 class InformationRequest(BaseModel):
@@ -42,8 +45,33 @@ class ConsiderationReport(RunInput):
         "", max_length=20000, description="what was established: goes into the reply"
     )
     measures: str | None = Field(None, max_length=5000, description="acts of response taken")
+    ground: int | None = Field(
+        None,
+        ge=0,
+        le=7,
+        description="CL-155 art. 24(1) item (1-7) the appeal is considered on; 0: none of them,"
+        " forward it to the body named in forward_to (APPC art. 65(1))",
+    )
+    forward_to: str | None = Field(
+        None, max_length=300, description="the competent body, named in the appeal's language"
+    )
     extension_reason: str | None = Field(
-        None, max_length=1000, description="why the term must be extended (APPC art. 76)"
+        None,
+        max_length=1000,
+        description="why the term must be extended (CL-155 art. 24(4)): facts to establish or"
+        " information to obtain",
+    )
+    extension_until: dt.date | None = Field(
+        None, description="the new due date asked of the head or a deputy: at most two months"
+    )
+    inspection_number: str | None = Field(
+        None,
+        max_length=100,
+        description="registration number of the inspection ordered on the appeal: the applicant"
+        " gets an interim reply (CL-155 art. 24(4))",
+    )
+    inspection_ended_on: dt.date | None = Field(
+        None, description="the day that inspection ended: the final reply within 10 working days"
     )
     information_requests: list[InformationRequest] = Field(default_factory=list)
     summons: list[Summons] = Field(default_factory=list)
@@ -56,33 +84,55 @@ class ConsiderationReport(RunInput):
         return self.outcome is not None and bool(self.findings.strip())
 
 
+def content_problem(case: AppealCase, report: ConsiderationReport) -> str | None:
+    """What the law forbids in the report: no ground, an extension beyond 24(4), a final
+    reply before the inspection's end."""
+    if report.extension_reason and (refused := extension_problem(case, report.extension_until)):
+        return refused
+    return report_problem(
+        needs_ground=case.ground is None,
+        ground=report.ground,
+        forward_to=report.forward_to,
+        final=report.final,
+        inspection_open=bool(case.inspection_number or report.inspection_number)
+        and case.inspection_ended_on is None,
+        inspection_ended_on=report.inspection_ended_on,
+    )
+
+
+VERDICTS = ("appeal.report_accepted", "appeal.report_refused")
+
+
 @task(name="check-reporter", cache_policy=NO_CACHE)
 def check_reporter(case: AppealCase, report: ConsiderationReport, attempt: int) -> str | None:
-    """None when the reporter may report on this appeal today, else why not (audited)."""
-    on = today()
+    """None when the report is accepted, else why not. The verdict is audited once per attempt
+    and a resumed run replaying its reports gets the same verdict, whatever changed since (a
+    ground classified, a term extended)."""
+    entity = f"{case.registration_number}#report-{attempt}"
     with transaction() as session:
+        given = session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action.in_(VERDICTS), AuditEntry.entity_id == entity
+            )
+        )
+        if given is not None:
+            return json.loads(given.payload).get("reason")
         duty = session.scalar(
             select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == "consider")
         )
         assignee = duty.assignee_id if duty else None
-        if may_report(read_roster(session), on, assignee, report.assistant):
-            return None
-        reason = f"{report.assistant} is not assigned to appeal {case.registration_number}"
-        entity = f"{case.registration_number}#report-{attempt}"  # once per attempt, on replay too
-        already = session.scalar(
-            select(AuditEntry.seq).where(
-                AuditEntry.action == "appeal.report_refused", AuditEntry.entity_id == entity
-            )
+        if not may_report(read_roster(session), today(), assignee, report.assistant):
+            reason = f"{report.assistant} is not assigned to appeal {case.registration_number}"
+        else:
+            reason = content_problem(case, report)
+        audit.append(
+            session,
+            actor=report.assistant,
+            action=VERDICTS[reason is not None],
+            entity_kind="appeal",
+            entity_id=entity,
+            payload={"reason": reason},
         )
-        if already is None:
-            audit.append(
-                session,
-                actor=report.assistant,
-                action="appeal.report_refused",
-                entity_kind="appeal",
-                entity_id=entity,
-                payload={"reason": reason},
-            )
         return reason
 
 
@@ -125,7 +175,7 @@ def open_requests(case: AppealCase, report: ConsiderationReport, attempt: int) -
                     session,
                     procedure_id=case.procedure_id,
                     step=f"file-access-{attempt}",
-                    title="Let the applicant see the materials (Regulation cl. 8, obligation 2)",
+                    title="Let the applicant see the materials (APPC art. 75(1))",
                     assignee_id=report.assistant,
                     due_date=terms.due("appeal.file_access", on, cal),
                     term_id="appeal.file_access",

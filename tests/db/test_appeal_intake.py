@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import appeal_store
 from models.calendar import WorkingCalendar
 from models.deadlines import TermUnit, due_date
+from models.schemas import AppealIn
 from models.tables import AppealRow, AppealStatus, Procedure
+from models.terms import default_terms
 from tests.conftest import Database
 from tests.office import load_demo_office
 
@@ -44,7 +46,7 @@ def take(database: Database, text: str) -> appeal_store.IntakeResult:
 
 
 def test_valid_appeal_is_numbered_with_its_statutory_due_date(database: Database) -> None:
-    """APPC art. 76: due 15 working days after receipt (18 March 2026: Nauryz skipped)."""
+    """CL-155 art. 24(3): due 15 working days after receipt (18 March 2026: Nauryz skipped)."""
     load_demo_office(database.engine)
     result = take(database, raw())
     assert result.status == "registered" and result.registration_number == "ALM-BST-APL-2026-000001"
@@ -104,3 +106,24 @@ def test_unstarted_reviews_are_found_for_reconciliation(database: Database) -> N
         row.review_flow_run_id = "00000000-0000-0000-0000-000000000001"
     with Session(database.engine) as session:
         assert appeal_store.without_review(session, dt.timedelta(0)) == []
+
+
+def test_complaint_on_investigator_is_registered_under_its_cpc_term_cl155_art24_9() -> None:
+    """CL-155 art. 24(9): no APPC appeal; CPC art. 105(2): 7 сутки, 3 for detention and search."""
+    terms = default_terms()
+    for topic, days in (("investigator_actions", 7), ("investigator_actions_urgent", 3)):
+        appeal = AppealIn.model_validate_json(raw(topic=topic))
+        term = terms.get(appeal_store.term_of(appeal))
+        assert (term.term, term.unit) == (days, TermUnit.CALENDAR_DAYS)
+    assert appeal_store.term_of(AppealIn.model_validate_json(raw())) == "appeal.consideration"
+
+
+def test_complaint_on_investigator_due_in_7_days_not_15_working(database: Database) -> None:
+    """CPC art. 105(2): received 18 March 2026, 7 сутки end on 25 March, a day off (Nauryz moved
+    from the weekend), so on 26 March (CPC art. 48(4)); not 15 working days."""
+    load_demo_office(database.engine)
+    take(database, raw(topic="investigator_actions"))
+    with Session(database.engine) as session:
+        proc = session.scalar(select(Procedure))
+    assert not CAL.is_working_day(dt.date(2026, 3, 25))
+    assert proc.due_date == dt.date(2026, 3, 26)
