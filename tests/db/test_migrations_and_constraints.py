@@ -116,3 +116,35 @@ def test_an_escalation_level_is_recorded_once(database: Database) -> None:
         with pytest.raises(IntegrityError):
             session.add(Escalation(**row))
             session.flush()
+
+
+def test_orders_of_the_repealed_law_stay_readable_after_0006_and_none_are_new(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """CL-155 art. 32 has no предписание: a procedure registered as an ``order`` before
+    migration 0006 is read as it was, and no new one can be registered."""
+    from sqlalchemy.orm import Session
+
+    from models import procedure_store
+
+    url = f"sqlite:///{tmp_path / 'legacy.db'}"
+    upgrade(url, "0005")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO offices (code, name_kk, name_ru) VALUES ('T-1', 'к', 'р')"))
+        conn.execute(
+            text(
+                "INSERT INTO procedures (office_code, kind, year, seq, registration_number,"
+                " title, status, version) VALUES ('T-1', 'order', 2026, 1, 'T-1-ORD-2026-000001',"
+                " 'предписание', 'closed', 1)"
+            )
+        )
+    upgrade(url)
+    with Session(engine) as session:
+        old = session.query(Procedure).one()
+        assert (old.kind, old.registration_number) == (ProcedureKind.ORDER, "T-1-ORD-2026-000001")
+        with pytest.raises(ValueError, match=r"CL-155 art\. 32"):
+            procedure_store.register_procedure(
+                session, office_code="T-1", kind=ProcedureKind.ORDER, title="x", year=2026
+            )
+    engine.dispose()
