@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,13 +19,13 @@ from deployments.events import (
     RELEASE_CONFIRMED,
     emit_answer,
 )
-from models import approval_decisions, approval_store, document_store
+from models import approval_decisions, approval_store, document_store, pdf_store
 from models.acts import Answer
 from models.approvals import Decision
 from models.calendar import today
 from models.notifications import list_notifications
 from models.rendering import as_text
-from models.tables import Duty
+from models.tables import AccessLevel, Document, Duty
 
 approvals_app = typer.Typer(help="Approvals and signatures.", no_args_is_help=True)
 documents_app = typer.Typer(help="Documents of the office.", no_args_is_help=True)
@@ -205,6 +206,53 @@ def documents_show(
     if data is None:
         raise BadInput(f"refused: {reader} has no clearance for secret document {document_id}")
     emit(data, as_json, lambda d: f"{d['title']} ({d['access_level']})\n\n{d['text']}")
+
+
+@documents_app.command("pdf")
+@fails_cleanly
+def documents_pdf(
+    document_id: Annotated[int, typer.Argument()],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write it (default: document-ID.pdf).")
+    ] = None,
+    reader: Annotated[
+        str | None,
+        typer.Option("--as", help="Your staff id: needed for secret documents (audited)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write the issued document's PDF (rendered and stored if missing); print path and SHA-256."""
+    with office_session() as session:
+        allowed = _may_read(session, document_id, reader)
+        if allowed:
+            sha256 = pdf_store.store_pdf(session, document_id)
+            doc = session.get_one(Document, document_id)
+            pdf, number = doc.pdf, doc.outgoing_number
+    # raised after the transaction so that the refusal's audit entry is kept
+    if not allowed:
+        raise BadInput(f"refused: {reader} has no clearance for secret document {document_id}")
+    assert pdf is not None
+    path = out or Path(f"document-{document_id}.pdf")
+    path.write_bytes(pdf)
+    data = {
+        "document_id": document_id,
+        "outgoing_number": number,
+        "path": str(path),
+        "pdf_sha256": sha256,
+    }
+    emit(data, as_json, lambda d: f"{d['path']}\nSHA-256 {d['pdf_sha256']}")
+
+
+def _may_read(session: Any, document_id: int, reader: str | None) -> bool:
+    """Secret materials only for cleared staff (Regulation cl. 8, obligation 5), audited."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise BadInput(f"no document {document_id}")
+    if reader is None:
+        if doc.access_level is AccessLevel.SECRET:
+            raise BadInput(f"document {document_id} is secret: give --as STAFF (with clearance)")
+        return True
+    return document_store.read_document(session, document_id, reader) is not None
 
 
 @deadlines_app.command("check")

@@ -13,6 +13,7 @@ from prefect import flow, get_run_logger
 
 from models.approvals import Decision
 from models.calendar import WorkingCalendar, today
+from models.dates_kk import DateCase, date_text
 from models.deadlines import TermUnit, due_date
 from tasks.coordination import (
     AgendaInput,
@@ -27,6 +28,7 @@ from tasks.coordination import (
     record_resolution,
     register_meeting,
     resolution_items,
+    staff_name,
 )
 from tasks.documents import dispatch_document
 from tasks.procedure_page import publish_procedure
@@ -61,9 +63,9 @@ def _agenda(meeting: Meeting, language: str) -> list[str]:
             fields={
                 "addressee_name": "",
                 "addressee_address": None,
-                "meeting_date": f"{meeting.meeting_date:%d.%m.%Y}",
+                "meeting_date": date_text(meeting.meeting_date, language),
                 "items": agenda.items,
-                "prepared_by": agenda.assistant,
+                "prepared_by": staff_name(agenda.assistant, language),  # a name, never an id
             },
         )
         if outcome.decision == Decision.APPROVE:
@@ -94,7 +96,7 @@ def _resolution(meeting: Meeting, language: str) -> tuple[ResolutionInput, int]:
             {
                 "text": i.text,
                 "bodies": [names[b] for b in i.bodies],
-                "due": f"{i.due_date:%d.%m.%Y}",
+                "due": date_text(i.due_date, language),
             }
             for i in items
         ]
@@ -109,7 +111,7 @@ def _resolution(meeting: Meeting, language: str) -> tuple[ResolutionInput, int]:
             fields={
                 "addressee_name": "",
                 "addressee_address": None,
-                "meeting_date": f"{meeting.meeting_date:%d.%m.%Y}",
+                "meeting_date": date_text(meeting.meeting_date, language),
                 "items": rendered,
             },
         )
@@ -154,8 +156,13 @@ def escalate_to_body(duty_ref: str, language: str = "ru") -> dict[str, Any]:
             "addressee_address": None,
             "body_name": item.body_name_kk if language == "kk" else item.body_name_ru,
             "item": item.item,
-            "due": f"{item.due_date:%d.%m.%Y}",
-            "meeting_date": item.meeting_date,
+            "due": date_text(item.due_date, language),
+            # kk "… 2026 жылғы 20 қарашадағы шешімімен" (attributive), ru "от 20.11.2026".
+            "meeting_date": date_text(
+                dt.datetime.strptime(item.meeting_date, "%d.%m.%Y").date(),
+                language,
+                DateCase.ATTRIBUTIVE,
+            ),
         },
     )
     if outcome.decision == Decision.APPROVE:

@@ -18,7 +18,9 @@ from pydantic import BaseModel
 from models.acts import (
     Act,
     ActSpec,
+    AdminOffence,
     Answer,
+    ContestedAct,
     OnRefusal,
     SetTerm,
     addressee_due,
@@ -31,8 +33,10 @@ from models.calendar import WorkingCalendar, today
 from models.deadlines import TermUnit
 from tasks.acts import (
     ActCase,
+    OffenceDetails,
     close_act,
     escalate_refusal,
+    issued_reference,
     open_consideration,
     open_follow_up,
     record_hearing_notice,
@@ -43,6 +47,7 @@ from tasks.answers import AnswerInput, await_answer
 from tasks.documents import approval_due, dispatch_document
 from tasks.procedure_page import finished
 from tasks.signing import signed_document
+from tasks.waiting import wait_for
 
 
 class ActResult(BaseModel):
@@ -52,13 +57,31 @@ class ActResult(BaseModel):
     court_application: bool = False
 
 
+# Acts brought against an act, decision or action: the document names it (CL-155 arts. 33(1),
+# 37(1)(5), (7), (9)).
+AGAINST_AN_ACT = frozenset(
+    {
+        Act.PROTEST,
+        Act.DECREE_SUSPEND_ACT,
+        Act.DECREE_CANCEL_RESTRICTIONS,
+        Act.DECREE_SHORT_SUSPENSION,
+    }
+)
+_COURT = {  # the court of an application under CL-155 art. 39(2) and APPC art. 31(5)
+    "ru": "Специализированный межрайонный административный суд",
+    "kk": "Мамандандырылған ауданаралық әкімшілік сот",
+}
+
+
 class ActRequest(BaseModel):
     """What the prosecutor decided to issue."""
 
     act: Act
     reference: str
     addressee: str
-    act_name: str
+    contested: ContestedAct | None
+    offence: AdminOffence | None
+    court_name: str | None
     violation: str
     demands: str
     language: Literal["ru", "kk"]
@@ -68,6 +91,11 @@ class ActRequest(BaseModel):
     suspend_contested_act: bool
 
     def check(self) -> ActSpec:
+        if self.act in AGAINST_AN_ACT and self.contested is None:
+            raise ValueError(
+                f"{spec(self.act).name_ru}: name the act, decision or action it is brought against"
+                " (its name, number, date and issuing body; CL-155 arts. 33(1), 37(1))"
+            )
         return check_issue(
             self.act,
             today(),
@@ -79,10 +107,12 @@ class ActRequest(BaseModel):
 
 
 def _fields(request: ActRequest, entry: ActSpec, due: dt.date | None) -> dict[str, object]:
+    contested = request.contested.fields() if request.contested else ContestedAct.empty()
     return {
         "addressee_name": request.addressee,
         "addressee_address": None,
-        "act_name": request.act_name,
+        **contested,
+        "offence": request.offence.fields(request.language) if request.offence else None,
         "violation": request.violation,
         "demands": request.demands,
         "due": f"{due:%d.%m.%Y}" if due else None,
@@ -145,7 +175,16 @@ def _answer(case: ActCase, request: ActRequest) -> tuple[int, AnswerInput]:
     return duty_id, answer
 
 
-def _apply_to_court(case: ActCase, request: ActRequest, entry: ActSpec, outcome: Answer) -> str:
+def _respondent(request: ActRequest) -> str:
+    """The body whose act or inaction is contested, nominative after «Ответчик:»."""
+    if request.contested and request.contested.issuer:
+        return request.contested.issuer
+    return request.addressee
+
+
+def _apply_to_court(
+    case: ActCase, request: ActRequest, entry: ActSpec, outcome: Answer, issued_id: int
+) -> str:
     """CL-155 art. 39(2): an act of supervision rejected or left unconsidered is taken to court
     by the prosecutor. Mandatory: the application is drafted and signed, a return only sends it
     back for rework."""
@@ -164,10 +203,10 @@ def _apply_to_court(case: ActCase, request: ActRequest, entry: ActSpec, outcome:
             drafted_by=case.responsible or None,
             fields={
                 **_fields(request, entry, None),
-                "addressee_name": "",
-                "respondent": request.addressee,
-                "act_kind": entry.name(request.language),
-                "act_number": case.registration_number,
+                "addressee_name": request.court_name or _COURT[request.language],
+                "respondent": _respondent(request),
+                "act_kind": entry.act.value,
+                "act_reference": issued_reference(case, issued_id),
                 "outcome": outcome.value,
                 "legal_source": court.source,
             },
@@ -177,14 +216,49 @@ def _apply_to_court(case: ActCase, request: ActRequest, entry: ActSpec, outcome:
             return signed.signer_id
 
 
+def _offence_details(case: ActCase) -> AdminOffence:
+    """A decree decided on by an inspection arrives without the person's identity data: the
+    run asks for them before drafting (CoAO arts. 805(3), 803(2))."""
+    given = wait_for(
+        OffenceDetails,
+        f"## {case.registration_number}\n\nThe decree opening an administrative-offence case"
+        " needs the person's identity data, the place, time and essence of the offence and its"
+        " CoAO article (CoAO arts. 805(3), 803(2)).",
+        "offence",
+        page=(case.procedure_id, "the details of the administrative offence"),
+    )
+    return given.offence
+
+
+def _contested(
+    act_name: str,
+    title: str | None,
+    number: str | None,
+    date: dt.date | None,
+    issuer: str | None,
+) -> ContestedAct | None:
+    """The typed act, or the one-line description an inspection sends as ``act_name``."""
+    if title or act_name.strip():
+        return ContestedAct(
+            title=title or act_name.strip(), number=number, date=date, issuer=issuer
+        )
+    return None
+
+
 @flow(name="issue-act", flow_run_name="{act}-{reference}")
 def issue_act(
     act: Act,
     reference: str,
     addressee: str,
-    act_name: str,
     violation: str,
     demands: str,
+    act_name: str = "",
+    act_title: str | None = None,
+    act_number: str | None = None,
+    act_date: dt.date | None = None,
+    act_issuer: str | None = None,
+    offence: AdminOffence | None = None,
+    court_name: str | None = None,
     language: Literal["ru", "kk"] = "ru",
     responsible: str | None = None,
     term_days: int | None = None,
@@ -194,7 +268,17 @@ def issue_act(
 ) -> ActResult:
     """Issue an act of CL-155 art. 32 and follow it to its end.
 
-    ``act_name``: the contested act, decision or action (its name, number, date and body).
+    ``addressee``: as the address block shows it (ru dative «Акиму Бостандыкского района»,
+    kk dative «Бостандық ауданының әкіміне»).
+    ``act_title``, ``act_number``, ``act_date``, ``act_issuer``: the act, decision or action a
+    protest or decree is brought against (CL-155 arts. 33(1), 37(1)); the title in the
+    nominative («решение акима района «О закрытии сквера»»), the issuer in the nominative
+    («аким Бостандыкского района»). ``act_name``: its full description in one line, accepted
+    instead of the typed fields (an inspection's decision sends it).
+    ``offence``: the decree opening an administrative-offence case: the person's identity data,
+    the place, time and essence of the offence and its CoAO article (CoAO arts. 805(3), 803(2)).
+    ``court_name``: the court of an application under CL-155 art. 39(2), as its address line
+    shows it; by default the specialised inter-district administrative court (APPC art. 31(5)).
     ``term_days``: another term set by the prosecutor where the law allows it (a protest: at
     least 3 working days, art. 33(3); a submission: shorter where irreversible harm may follow,
     art. 36(2); a decree: the term it sets, art. 37(2); a short suspension: at most 3 working
@@ -205,7 +289,9 @@ def issue_act(
         act=act,
         reference=reference,
         addressee=addressee,
-        act_name=act_name,
+        contested=_contested(act_name, act_title, act_number, act_date, act_issuer),
+        offence=offence,
+        court_name=court_name,
         violation=violation,
         demands=demands,
         language=language,
@@ -220,7 +306,12 @@ def issue_act(
         reference,
         addressee,
         responsible,
-        {"act_name": act_name, "violation": violation, "source": entry.source},
+        {
+            "contested": request.contested.model_dump(mode="json") if request.contested else None,
+            "offence": request.offence.model_dump(mode="json") if request.offence else None,
+            "violation": violation,
+            "source": entry.source,
+        },
     )
 
     def done(outcome: str, court: bool = False) -> ActResult:
@@ -232,7 +323,9 @@ def issue_act(
         )
         return finished(case.procedure_id, outcome, result)
 
-    _document_id, signer = _issue(case, request, entry)
+    if request.act is Act.ADMIN_OFFENCE and request.offence is None:
+        request = request.model_copy(update={"offence": _offence_details(case)})
+    document_id, signer = _issue(case, request, entry)
     if signer is None:
         return done("not signed")
     if not entry.awaits_answer:
@@ -246,7 +339,7 @@ def issue_act(
         return done(outcome.value)
     escalate_refusal(case, duty_id, outcome.value)
     if follow is OnRefusal.APPLY_TO_COURT:
-        filed_by = _apply_to_court(case, request, entry, outcome)
+        filed_by = _apply_to_court(case, request, entry, outcome, document_id)
         close_act(case, f"{outcome.value}: application to court filed", filed_by)
         return done(outcome.value, court=True)
     open_follow_up(

@@ -14,6 +14,7 @@ from prefect.runtime import flow_run
 
 from models.appeals import GROUNDS, NO_GROUND, Competence, considered_when_anonymous
 from models.approvals import Decision
+from models.dates_kk import DateCase, date_text
 from models.procedures import ProcedureStatus
 from tasks.appeals import (
     AppealCase,
@@ -72,7 +73,12 @@ def signed_letter(
             "addressee_name": case.applicant_name,
             "addressee_address": case.applicant_address,
             "subject": case.subject,
-            "received": f"{case.received_on:%d.%m.%Y}",
+            # The reply refers to the incoming appeal ("на № … от …"): its registration number
+            # and the date it was received.
+            "incoming_number": case.registration_number,
+            "incoming_date": case.received_on,
+            # Running text: kk "2026 жылғы 27 қарашадағы өтінішіңіз" (attributive), ru numeric.
+            "received": date_text(case.received_on, case.language, DateCase.ATTRIBUTIVE),
             **fields,
         },
     )
@@ -257,7 +263,8 @@ def interim_steps(case: AppealCase, report: ConsiderationReport, attempt: int) -
         case = register(case.registration_number)
     if report.extension_reason and report.extension_until:
         fields = {
-            "new_due": f"{report.extension_until:%d.%m.%Y}",
+            # kk "… қарашаға дейін" (dative), ru "до 27.11.2026".
+            "new_due": date_text(report.extension_until, case.language, DateCase.DATIVE),
             "reason": report.extension_reason,
         }
         document_id, outcome = signed_letter(

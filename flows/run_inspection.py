@@ -21,6 +21,7 @@ from prefect.events import emit_event
 from models.acts import Answer
 from models.approvals import Decision
 from models.calendar import WorkingCalendar, today
+from models.dates_kk import date_text
 from models.inspections import (
     CONSENT_ADDRESSEE,
     GROUND_TEXT,
@@ -140,8 +141,8 @@ def _extend(
         {
             "addressee_name": CONSENT_ADDRESSEE[language] if needs_consent else inspection.subject,
             "needs_consent": needs_consent,
-            "started": f"{inspection.started:%d.%m.%Y}",
-            "due": f"{inspection.due:%d.%m.%Y}",
+            "started": date_text(inspection.started, language),
+            "due": date_text(inspection.due, language),
             "reason": report.extension_reason,
             "days": days,
         },
@@ -297,8 +298,8 @@ def run_inspection(
             report.inspector,
             language,
             {
-                "started": f"{inspection.started:%d.%m.%Y}",
-                "finished": f"{today():%d.%m.%Y}",
+                "started": date_text(inspection.started, language),
+                "finished": date_text(today(), language),
                 "inspectors": name_inspectors(inspection.inspectors, language),
                 "findings": report.findings,
                 "violations": report.violations,

@@ -12,8 +12,12 @@ nothing new is issued as one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.calendar import WorkingCalendar
 from models.deadlines import TermUnit, due_date
@@ -148,7 +152,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "Постановление о возбуждении дела об административном правонарушении",
             "Әкімшілік құқық бұзушылық туралы іс қозғау туралы қаулы",
             _S,
-            "CL-155 art. 37(1)(1); CoAO",
+            "CL-155 art. 37(1)(1); CoAO art. 805",
             ProcedureKind.ADMIN_OFFENCE,
             "admin_offence",
             "admin_offence.consideration",
@@ -170,7 +174,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "Заявление в суд",
             "Сотқа арыз",
             _R,
-            "CL-155 art. 39",
+            "CL-155 art. 39(2)",
             ProcedureKind.COURT_APPLICATION,
             "court_application",
             None,
@@ -285,3 +289,144 @@ def hearing_notice_late(notified: dt.date, hearing: dt.date, calendar: WorkingCa
         day += dt.timedelta(days=1)
         days += calendar.is_working_day(day)
     return days < row.term
+
+
+# --- What the documents show: typed fields instead of free text ---------------------------------
+
+_KK_MONTHS_LOCATIVE = (
+    "қаңтардағы",
+    "ақпандағы",
+    "наурыздағы",
+    "сәуірдегі",
+    "мамырдағы",
+    "маусымдағы",
+    "шілдедегі",
+    "тамыздағы",
+    "қыркүйектегі",
+    "қазандағы",
+    "қарашадағы",
+    "желтоқсандағы",
+)
+
+
+def kk_date_of(day: dt.date) -> str:
+    """A date as a Kazakh attribute of a document: «2026 жылғы 1 қарашадағы» (№ 15 шешім);
+    a bare «01.11.2026» before a noun reads wrong in Kazakh."""
+    return f"{day.year} жылғы {day.day} {_KK_MONTHS_LOCATIVE[day.month - 1]}"
+
+
+class ContestedAct(BaseModel):
+    """The act, decision or action a protest or decree is brought against (CL-155 arts. 33(1),
+    37(1)(5), (7), (9)): its name, number, date and the body that adopted it. A protest is
+    brought against an act, never against an organisation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(
+        min_length=3,
+        max_length=1000,
+        description="the act's kind and name, nominative: «решение акима района «О закрытии"
+        " сквера»» / «Скверді жабу туралы» шешім",
+    )
+    number: str | None = Field(None, max_length=100, description="its number (№)")
+    date: dt.date | None = Field(None, description="the date it was adopted")
+    issuer: str | None = Field(
+        None,
+        max_length=500,
+        description="the body or official that adopted it, nominative: «аким Бостандыкского"
+        " района» / «Бостандық ауданының әкімі»",
+    )
+
+    @staticmethod
+    def empty() -> dict[str, Any]:
+        """The fields of a document brought against no act (a submission, a clarification)."""
+        return dict.fromkeys(
+            (
+                "contested_title",
+                "contested_number",
+                "contested_date",
+                "contested_date_kk",
+                "contested_issuer",
+            )
+        )
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "contested_title": self.title,
+            "contested_number": self.number,
+            "contested_date": f"{self.date:%d.%m.%Y}" if self.date else None,
+            "contested_date_kk": kk_date_of(self.date) if self.date else None,
+            "contested_issuer": self.issuer,
+        }
+
+
+class OffenderKind(StrEnum):
+    PERSON = "person"  # физическое (должностное) лицо
+    ENTITY = "entity"  # юридическое лицо
+
+
+_COAO_ARTICLE = re.compile(r"^\d{1,3}(-\d{1,2})?$")
+_COAO_RU = "Кодекса Республики Казахстан об административных правонарушениях"
+_IIN = re.compile(r"^\d{12}$")
+
+
+class AdminOffence(BaseModel):
+    """What the decree opening an administrative-offence case must contain: the contents of a
+    протокол (CoAO art. 805(3) → art. 803(2)): the person's identity data (a person: name, date of
+    birth, residence, IIN, place of work; an entity: name, location, BIN), the place, time and
+    essence of the offence, the article of the CoAO's Special Part. The date and place of the
+    decree and its author come from the document itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    offender_kind: OffenderKind
+    offender_name: str = Field(
+        min_length=3, max_length=500, description="surname, name, patronymic or the entity's name"
+    )
+    birth_date: dt.date | None = Field(None, description="a person's date of birth")
+    iin_bin: str = Field(description="ИИН of a person / БИН of an entity, 12 digits")
+    address: str = Field(min_length=3, max_length=500, description="residence or location")
+    workplace: str | None = Field(None, max_length=500, description="place of work, position")
+    id_document: str | None = Field(
+        None, max_length=300, description="the identity document: kind, number, date, issuer"
+    )
+    coao_article: str = Field(description="the article of the CoAO's Special Part, e.g. 462")
+    coao_part: int | None = Field(None, ge=1, le=20, description="its part, if any")
+    offence_place: str = Field(min_length=3, max_length=500)
+    offence_date: dt.date
+    witnesses: str | None = Field(None, max_length=2000, description="witnesses, victims")
+    explanation: str | None = Field(None, max_length=5000, description="the person's account")
+    drawn_up_at: str | None = Field(None, max_length=300, description="place of the decree")
+
+    @model_validator(mode="after")
+    def _identity(self) -> AdminOffence:
+        if not _IIN.match(self.iin_bin):
+            raise ValueError("the IIN or BIN has 12 digits (CoAO art. 803(2)(3))")
+        if self.offender_kind is OffenderKind.PERSON and self.birth_date is None:
+            raise ValueError("a person's date of birth is required (CoAO art. 803(2)(3))")
+        if not _COAO_ARTICLE.match(self.coao_article):
+            raise ValueError(
+                f"{self.coao_article!r} is not an article of the CoAO's Special Part (art."
+                " 803(2)(5)): give its number, e.g. 462 or 82-1"
+            )
+        return self
+
+    def article(self, language: str) -> str:
+        """The article as the decree's sentence needs it: ru instrumental after
+        «предусмотренного», kk locative before «көзделген»."""
+        if language == "kk":
+            code = "Қазақстан Республикасы Әкімшілік құқық бұзушылық туралы кодексінің"
+            if self.coao_part:
+                return f"{code} {self.coao_article}-бабының {self.coao_part}-бөлігінде"
+            return f"{code} {self.coao_article}-бабында"
+        part = f"частью {self.coao_part} статьи" if self.coao_part else "статьей"
+        return f"{part} {self.coao_article} {_COAO_RU}"
+
+    def fields(self, language: str) -> dict[str, Any]:
+        return {
+            **self.model_dump(exclude={"birth_date", "offence_date"}),
+            "offender_kind": self.offender_kind.value,
+            "birth_date": f"{self.birth_date:%d.%m.%Y}" if self.birth_date else None,
+            "offence_date": f"{self.offence_date:%d.%m.%Y}",
+            "coao_reference": self.article(language),
+        }

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import audit
+from models import audit, document_store
 from models.approval_store import ApprovalError, signature_of
 from models.approvals import (
     Choice,
@@ -330,6 +330,9 @@ def record_decision(
         session.add(signature)
         session.flush()
         signature_id = signature.id
+        # The signed document is registered as outgoing in the same transaction (its number
+        # and date are stamped on the signed text).
+        document_store.assign_outgoing(session, doc.id, local_date(at))
     session.flush()
     audit.append(
         session,

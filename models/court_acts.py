@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from models.acts import kk_date_of
 from models.calendar import WorkingCalendar, today
 from models.terms import TermsTable, default_terms
 
@@ -102,6 +103,9 @@ WINDOWS: dict[WindowKind, WindowRule] = {
 }
 
 _WHOLE = {"ru": "в полном объеме", "kk": "толық көлемде"}
+# The act in the case the petition's subject line needs: ru accusative «на приговор» (same as the
+# nominative for these), kk dative «үкімге».
+_KK_DATIVE = {"үкім": "үкімге", "шешім": "шешімге", "қаулы": "қаулыға"}
 
 
 def check_dates(
@@ -230,7 +234,9 @@ def petition_fields(
         "addressee_name": to,
         "addressee_address": through,
         "act_name": rule.act_name[language],
+        "act_name_dative": _KK_DATIVE[rule.act_name["kk"]] if language == "kk" else None,
         "act_date": f"{act.act_date:%d.%m.%Y}",
+        "act_date_kk": kk_date_of(act.act_date),
         "case_number": act.case_number,
         "court_name": act.court_name_kk if language == "kk" else act.court_name_ru,
         "scope": (scope or "").strip() or _WHOLE[language],

@@ -6,12 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import audit
 from models.approvals import document_hash
-from models.tables import AccessLevel, Approval, Document, Signature, StaffRow
+from models.rendering import stamp
+from models.tables import (
+    AccessLevel,
+    Approval,
+    Document,
+    OutgoingCounter,
+    Procedure,
+    Signature,
+    StaffRow,
+)
 
 
 class DocumentError(LookupError):
@@ -90,6 +101,96 @@ def draft_document(
     )
 
 
+def outgoing_number(office_code: str, year: int, seq: int) -> str:
+    """``<office code>-<yy>/<seq>``, e.g. ``ALM-BST-26/42``."""
+    return f"{office_code}-{year % 100:02d}/{seq}"
+
+
+def _office_of(session: Session, doc: Document) -> str:
+    """The office whose register numbers the document: its matter's, else its signatory's."""
+    if doc.procedure_id is not None:
+        return session.get_one(Procedure, doc.procedure_id).office_code
+    for staff_id in (doc.signatory_id, doc.drafted_by):
+        staff = session.get(StaffRow, staff_id) if staff_id else None
+        if staff is not None:
+            return staff.office_code
+    raise DocumentError(f"document {doc.id} belongs to no office: it cannot be registered")
+
+
+def _next_seq(session: Session, office_code: str, year: int) -> int:
+    """The next number of the office's register for the year, gap-free.
+
+    The counter row is locked until the caller's transaction ends: SELECT ... FOR UPDATE on
+    PostgreSQL; on SQLite the INSERT below takes the database's single write lock (the driver
+    begins the transaction at the first write) before the counter is read. So two signatures
+    never get one number, and a rolled-back signature gives its number back.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(OutgoingCounter)
+        .values(office_code=office_code, year=year, last_seq=0)
+        .on_conflict_do_nothing(index_elements=["office_code", "year"])
+    )
+    last = session.execute(
+        select(OutgoingCounter.last_seq)
+        .where(OutgoingCounter.office_code == office_code, OutgoingCounter.year == year)
+        .with_for_update()
+    ).scalar_one()
+    session.execute(
+        update(OutgoingCounter)
+        .where(OutgoingCounter.office_code == office_code, OutgoingCounter.year == year)
+        .values(last_seq=last + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return last + 1
+
+
+def _stamped(body: str, number: str, on: dt.date) -> str:
+    try:
+        return stamp(body, number, on)
+    except ValueError:  # a text not rendered through the letterhead: the stamp goes on top
+        return stamp(
+            '<p class="outgoing">№ <span class="outgoing-number"></span>'
+            ' <span class="outgoing-date"></span></p>\n' + body,
+            number,
+            on,
+        )
+
+
+def assign_outgoing(session: Session, document_id: int, on: dt.date) -> str:
+    """Register a signed document in the office's register of outgoing documents (журнал
+    исходящей корреспонденции): its own number and date, stamped on the signed text.
+
+    Called in the transaction that records the signature. A document keeps its number: calling
+    again returns it unchanged.
+    """
+    doc = session.get_one(Document, document_id)
+    if doc.outgoing_number is not None:
+        return doc.outgoing_number
+    office_code = _office_of(session, doc)
+    seq = _next_seq(session, office_code, on.year)
+    number = outgoing_number(office_code, on.year, seq)
+    doc.outgoing_seq, doc.outgoing_number, doc.outgoing_date = seq, number, on
+    doc.issued_body = _stamped(doc.body, number, on)
+    doc.issued_sha256 = document_hash(doc.issued_body)
+    session.flush()
+    audit.append(
+        session,
+        actor="register",
+        action="document.registered",
+        entity_kind="document",
+        entity_id=doc.id,
+        payload={
+            "outgoing_number": number,
+            "outgoing_date": on.isoformat(),
+            "sha256": doc.sha256,
+            "issued_sha256": doc.issued_sha256,
+        },
+    )
+    return number
+
+
 def dispatch_document(session: Session, document_id: int, actor: str, channel: str) -> Document:
     """Record that a signed document was sent; sending twice records nothing new."""
     doc = session.get_one(Document, document_id)
@@ -108,6 +209,9 @@ def dispatch_document(session: Session, document_id: int, actor: str, channel: s
     )
     if not signed:
         raise DocumentError(f"document {document_id} is not signed and cannot be sent")
+    # Nothing leaves the office unregistered: the number is given at signing.
+    if doc.outgoing_number is None or doc.issued_body is None:
+        raise DocumentError(f"document {document_id} has no outgoing number and cannot be sent")
     doc.dispatched_at = dt.datetime.now(dt.UTC)
     session.flush()
     audit.append(
@@ -116,7 +220,12 @@ def dispatch_document(session: Session, document_id: int, actor: str, channel: s
         action="document.dispatched",
         entity_kind="document",
         entity_id=doc.id,
-        payload={"channel": channel, "sha256": doc.sha256},
+        payload={
+            "channel": channel,
+            "sha256": doc.sha256,
+            "outgoing_number": doc.outgoing_number,
+            "issued_sha256": doc.issued_sha256,
+        },
     )
     return doc
 

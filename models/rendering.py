@@ -1,7 +1,10 @@
 """Documents the office sends, rendered from Jinja2 templates in Kazakh and Russian.
 
 Autoescaping is on: an applicant's text with HTML or template syntax is shown as text. Every
-document carries its registration number, date, signatory and the office's details.
+document carries the requisites of an outgoing letter: the office's name in both languages, its
+address and contacts, the outgoing number and date (blank in the draft, filled by ``stamp`` when
+the signed document is registered), the signatory as "И. Фамилия" with the title, and the
+executor with a phone.
 """
 
 from __future__ import annotations
@@ -73,6 +76,10 @@ class Letterhead:
     acting: bool  # signs as the person replacing the head (cl. 15)
     on_duty: bool = False  # signs as the prosecutor on duty (urgent matters at night)
     own_name: bool = False  # signs in their own name, by their own position (a release order)
+    office_phone: str | None = None
+    office_email: str | None = None
+    executor_name: str | None = None  # the drafter (исполнитель), printed in the footer
+    executor_phone: str | None = None
 
 
 _ON_DUTY = {"ru": "Дежурный прокурор", "kk": "Кезекші прокурор"}
@@ -92,6 +99,33 @@ def signatory_title(
     if position not in _FOR_THE_OFFICE and not own_name:
         raise ValueError(f"a {position} does not sign on behalf of the office")
     return _TITLES[position][language]
+
+
+def short_name(full_name: str) -> str:
+    """ "И. Фамилия" from the roster's "Фамилия Имя Отчество", as a signature block prints it."""
+    surname, *rest = full_name.split()
+    return f"{rest[0][0]}. {surname}" if rest else surname
+
+
+# The registration stamp of an outgoing document (реквизиты исходящего документа): base.html.j2
+# renders the two spans with blanks; the register fills them once the document is signed.
+BLANK = "________"
+_STAMP_SPAN = '<span class="{cls}">{text}</span>'
+_STAMP_RE = {
+    cls: re.compile(rf'<span class="{cls}">[^<]*</span>')
+    for cls in ("outgoing-number", "outgoing-date")
+}
+
+
+def stamp(body: str, number: str, date: dt.date) -> str:
+    """The signed text with its outgoing number and date in the stamp's spans."""
+    values = {"outgoing-number": number, "outgoing-date": f"{date:%d.%m.%Y}"}
+    for cls, pattern in _STAMP_RE.items():
+        filled = _STAMP_SPAN.format(cls=cls, text=html.escape(values[cls]))
+        body, count = pattern.subn(lambda _m, f=filled: f, body)
+        if count == 0:
+            raise ValueError(f"the document has no {cls} span to stamp")
+    return body
 
 
 @cache
@@ -118,27 +152,49 @@ def render(
     if kind not in document_kinds():
         raise ValueError(f"no document kind {kind!r}")
     template = environment().get_template(f"{language}/{kind}.html.j2")
+    fields["incoming_date"] = _as_date_text(fields.get("incoming_date"))
+    fields.setdefault("incoming_number", None)
+    # The letterhead's own values win over a same-named field: the office's requisites and the
+    # signatory come from the roster, never from what a flow happened to pass.
     return template.render(
-        language=language,
-        office_name=letterhead.office_name_kk if language == "kk" else letterhead.office_name_ru,
-        office_address=letterhead.office_address,
-        signatory_title=signatory_title(
+        {**fields, **_letterhead_values(letterhead, language)},
+        registration_number=registration_number,
+        date=f"{date:%d.%m.%Y}",
+        outcome_text=OUTCOMES.get(fields.get("outcome", ""), {"ru": "", "kk": ""}),
+    )
+
+
+def _letterhead_values(letterhead: Letterhead, language: str) -> dict[str, Any]:
+    return {
+        "language": language,
+        "office_name": letterhead.office_name_kk if language == "kk" else letterhead.office_name_ru,
+        "office_name_kk": letterhead.office_name_kk,
+        "office_name_ru": letterhead.office_name_ru,
+        "office_address": letterhead.office_address,
+        "office_phone": letterhead.office_phone,
+        "office_email": letterhead.office_email,
+        "executor_name": letterhead.executor_name,
+        "executor_phone": letterhead.executor_phone,
+        "outgoing_blank": BLANK,
+        "signatory_title": signatory_title(
             letterhead.signatory_position,
             letterhead.acting,
             language,
             letterhead.on_duty,
             letterhead.own_name,
         ),
-        signatory_name=letterhead.signatory_name,
-        registration_number=registration_number,
-        date=f"{date:%d.%m.%Y}",
-        outcome_text=OUTCOMES.get(fields.get("outcome", ""), {"ru": "", "kk": ""}),
-        **fields,
-    )
+        "signatory_name": short_name(letterhead.signatory_name),
+        "signatory_full_name": letterhead.signatory_name,
+    }
+
+
+def _as_date_text(value: dt.date | str | None) -> str | None:
+    return f"{value:%d.%m.%Y}" if isinstance(value, dt.date) else value
 
 
 def as_text(document: str) -> str:
     """The readable text of a rendered document, for previews (tags dropped, entities decoded)."""
-    text = re.sub(r"<(br|/p|/header|/footer)[^>]*>", "\n", document)
+    text = re.sub(r"<head>.*?</head>", "", document, flags=re.DOTALL)
+    text = re.sub(r"<(br|/p|/h1|/header|/footer)[^>]*>", "\n", text)
     text = re.sub(r"<[^>]+>", "", text)
     return re.sub(r"\n\s*\n+", "\n\n", html.unescape(text)).strip()

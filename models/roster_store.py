@@ -85,12 +85,13 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
     office = session.get(Office, data.office.code) or Office(code=data.office.code)
     office.name_kk, office.name_ru = data.office.name_kk, data.office.name_ru
     office.address, office.region = data.office.address, data.office.region
+    office.phone, office.email = data.office.phone, data.office.email
     session.add(office)
     for s in data.staff:
         row = session.get(StaffRow, s.id) or StaffRow(id=s.id)
         row.office_code, row.name, row.position = office.code, s.name, s.position
         row.areas, row.seniority = sorted(set(s.areas)), s.seniority
-        row.clearance, row.active = s.clearance, s.active
+        row.clearance, row.active, row.phone = s.clearance, s.active, s.phone
         session.add(row)
     session.flush()
 

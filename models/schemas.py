@@ -42,6 +42,7 @@ BIN = Annotated[str, AfterValidator(_bin)]
 StaffId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 Area = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{7,20}$")]
 
 
 class Strict(BaseModel):
@@ -57,6 +58,8 @@ class OfficeIn(Strict):
     name_ru: Name
     address: Name | None = None
     region: Name | None = None
+    phone: Phone | None = None  # printed on the letterhead
+    email: EmailStr | None = None
 
 
 class StaffIn(Strict):
@@ -67,6 +70,7 @@ class StaffIn(Strict):
     seniority: int = Field(100, ge=0)
     clearance: bool = False
     active: bool = True
+    phone: Phone | None = None  # the executor's phone in a letter's footer
 
 
 def _period_ordered(start: dt.date, end: dt.date) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -82,6 +83,8 @@ class Office(Base):
     name_ru: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))  # letterhead contacts
+    email: Mapped[str | None] = mapped_column(String(120))
 
 
 class StaffRow(Base):
@@ -95,6 +98,7 @@ class StaffRow(Base):
     seniority: Mapped[int] = mapped_column(Integer, default=100)
     clearance: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    phone: Mapped[str | None] = mapped_column(String(50))  # the executor's phone in a letter
 
 
 class AbsenceRow(Base):
@@ -243,6 +247,25 @@ class Document(Base):
     dispatched_at: Mapped[dt.datetime | None]  # sent to its addressee (recorded once)
     # who the text names as signatory: only that person may sign it (None: not named)
     signatory_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    # register of outgoing documents (исходящий номер): given at signing, per office and year
+    outgoing_seq: Mapped[int | None]
+    outgoing_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    outgoing_date: Mapped[dt.date | None] = mapped_column(Date)
+    # the signed text with the registration stamp filled in, as it leaves the office
+    issued_body: Mapped[str | None] = mapped_column(Text)
+    issued_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutgoingCounter(Base):
+    """The last outgoing number an office gave in a year: one row, locked while numbering."""
+
+    __tablename__ = "outgoing_counters"
+
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
 
 
 class Approval(Base):

@@ -109,10 +109,23 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
         "",
         "## Documents",
         "",
-        "| id | kind | signed by | sent | SHA-256 |",
-        "|---|---|---|---|---|",
+        "| id | kind | outgoing № | date | signed by | sent | SHA-256 of text | PDF |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for d in documents:
-        sent = "yes" if d.dispatched_at else "no"
-        lines.append(f"| {d.id} | {d.kind} | {signed.get(d.id, '-')} | {sent} | `{d.sha256}` |")
+    lines += [_document_row(d, signed.get(d.id, "-")) for d in documents]
     return personal.redact("\n".join(lines) + "\n")
+
+
+def _document_row(d: Document, signer: str) -> str:
+    """One document: its outgoing number and date, the hash of the text as issued (the stamped
+    text once registered, the draft before), and its PDF with the command that writes it."""
+    sent = "yes" if d.dispatched_at else "no"
+    number = d.outgoing_number or "-"
+    date = f"{d.outgoing_date:%d.%m.%Y}" if d.outgoing_date else "-"
+    text_sha = d.issued_sha256 or d.sha256
+    if d.issued_body is None:
+        pdf = "-"  # not issued: nothing to print yet
+    else:
+        command = f"`prosecutor documents pdf {d.id}`"
+        pdf = f"`{d.pdf_sha256}` {command}" if d.pdf_sha256 else f"not stored yet: {command}"
+    return f"| {d.id} | {d.kind} | {number} | {date} | {signer} | {sent} | `{text_sha}` | {pdf} |"

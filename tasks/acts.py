@@ -10,16 +10,26 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.input import RunInput
 from sqlalchemy import select
 
 from models import audit, notifications, procedure_store
-from models.acts import Act, SetTerm, addressee_due, hearing_notice_late, hearing_result_due, spec
+from models.acts import (
+    Act,
+    AdminOffence,
+    SetTerm,
+    addressee_due,
+    hearing_notice_late,
+    hearing_result_due,
+    kk_date_of,
+    spec,
+)
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.procedures import ProcedureStatus
 from models.roster_store import office_code, read_roster
 from models.sql import insert_ignoring_duplicates
-from models.tables import Duty, Escalation, Procedure
+from models.tables import Document, Duty, Escalation, Procedure
 from models.terms import default_terms
 
 
@@ -29,6 +39,13 @@ class ActCase:
     registration_number: str
     act: Act
     responsible: str
+
+
+class OffenceDetails(RunInput):
+    """Сведения о правонарушении / Құқық бұзушылық туралы мәліметтер: what the decree opening
+    an administrative-offence case must state (CoAO arts. 805(3), 803(2))."""
+
+    offence: AdminOffence
 
 
 @task(name="register-act", cache_policy=NO_CACHE)
@@ -225,3 +242,16 @@ def close_act(case: ActCase, outcome: str, decided_by: str, keep_open: str | Non
             entity_id=case.registration_number,
             payload={"outcome": outcome},
         )
+
+
+@task(name="issued-reference", cache_policy=NO_CACHE)
+def issued_reference(case: ActCase, document_id: int) -> dict[str, str]:
+    """The issued act's outgoing number and date, as a court application names it (APPC art.
+    131(2)(5): the pre-trial step taken); the matter's number until the act has its own."""
+    with transaction() as session:
+        doc = session.get_one(Document, document_id)
+        number = getattr(doc, "outgoing_number", None) or case.registration_number
+        issued = getattr(doc, "outgoing_date", None) or (
+            doc.dispatched_at.date() if doc.dispatched_at else today()
+        )
+    return {"number": number, "date": f"{issued:%d.%m.%Y}", "date_kk": kk_date_of(issued)}

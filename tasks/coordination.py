@@ -18,6 +18,7 @@ from models.appeals import choose_assignee, may_report
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.deadlines import TermUnit, due_date
+from models.inspections import named_person
 from models.procedures import ProcedureKind, ProcedureStatus
 from models.roster_store import office_code, read_roster
 from models.tables import Body, Duty, Procedure
@@ -133,6 +134,15 @@ def resolution_items(meeting: Meeting, resolution: ResolutionInput) -> list[coor
         coordination.Item(i.text, tuple(dict.fromkeys(i.bodies)), i.due_date or default)
         for i in resolution.items
     ]
+
+
+@task(name="staff-name", cache_policy=NO_CACHE)
+def staff_name(staff_id: str, language: str) -> str:
+    """A member of the office as a document names them: position and name from the roster,
+    never a staff id ("Подготовил: помощник прокурора района Сапарова Айгерим")."""
+    with transaction() as session:
+        member = read_roster(session).member(staff_id)
+        return named_person(member.name, member.position, language)
 
 
 @task(name="body-names", cache_policy=NO_CACHE)

@@ -1,4 +1,4 @@
-"""Document steps: find the procedure, draft once, record the dispatch once."""
+"""Document steps: find the procedure, draft once, store the PDF and record the dispatch once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from models import document_store
+from models import document_store, pdf_store
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.tables import Procedure
@@ -53,6 +53,10 @@ def draft_document(
 @task(name="dispatch-document", cache_policy=NO_CACHE)
 def dispatch_document(document_id: int, actor: str, channel: str) -> dt.datetime:
     with transaction() as session:
+        # the printed form is stored before the dispatch is recorded, in the same transaction:
+        # what was sent is kept; an unissued document is refused by dispatch_document below
+        if pdf_store.is_issued(session, document_id):
+            pdf_store.store_pdf(session, document_id)
         doc = document_store.dispatch_document(session, document_id, actor, channel)
         assert doc.dispatched_at is not None
         return doc.dispatched_at

@@ -22,7 +22,7 @@ from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.rendering import Letterhead, render
 from models.roster_store import read_roster
-from models.tables import AccessLevel, Document, Office, Procedure
+from models.tables import AccessLevel, Document, Office, Procedure, StaffRow
 from models.urgency import authorised_at
 from tasks.approvals import request_approval
 
@@ -73,6 +73,7 @@ def draft_for_signature(
         if signer is None:
             raise LookupError("nobody in the office may sign now: refer to the regional office")
         local = now.astimezone(ALMATY)
+        executor = session.get(StaffRow, drafted_by) if drafted_by else None
         body = render(
             kind,
             language,
@@ -85,6 +86,10 @@ def draft_for_signature(
                 acting,
                 on_duty,
                 own_name=any_prosecutor and not on_duty and not acting,
+                office_phone=office.phone,
+                office_email=office.email,
+                executor_name=executor.name if executor else None,
+                executor_phone=executor.phone if executor else None,
             ),
             registration_number=proc.registration_number,
             date=local.date(),

@@ -4,6 +4,7 @@ databases): the catalogue's protest, submission and clarification from signature
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from sqlalchemy import select
@@ -12,21 +13,43 @@ from sqlalchemy.orm import Session
 from flows.check_deadlines import check_deadlines
 from flows.issue_act import ActResult, issue_act
 from flows.record_answer import record_answer
-from models.acts import Act
+from models.acts import Act, AdminOffence, OffenderKind
 from models.calendar import WorkingCalendar, today
 from models.procedures import ProcedureStatus
 from models.tables import AuditEntry, Document, Duty, Escalation, Procedure
 from tests.conftest import Database
-from tests.flows.waiting import FlowInThread, decide, wait_for_key, wait_until, waiting_approval
+from tests.flows.waiting import (
+    FlowInThread,
+    decide,
+    resume,
+    wait_for_key,
+    wait_until,
+    waiting_approval,
+)
 from tests.office import load_demo_office
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 ACT = {
-    "addressee": "Аким Бостандыкского района",
-    "act_name": "решение акима района от 01.11.2026 № 15 «О закрытии сквера»",
+    "addressee": "Акиму Бостандыкского района города Алматы",
+    "act_title": "решение акима района «О закрытии сквера»",
+    "act_number": "15",
+    "act_date": dt.date(2026, 11, 1),
+    "act_issuer": "аким Бостандыкского района города Алматы",
     "violation": "ограничен доступ граждан к общественной территории без законных оснований",
     "demands": "отменить решение",
 }
+OFFENCE = AdminOffence(
+    offender_kind=OffenderKind.PERSON,
+    offender_name="Әбдірахманова Зуһра Қайратқызы",
+    birth_date=dt.date(1985, 4, 12),
+    iin_bin="850412450123",
+    address="г. Алматы, ул. Тимирязева, д. 42, кв. 7",
+    workplace="ТОО «Алатау Құрылыс», директор",
+    coao_article="462",
+    coao_part=1,
+    offence_place="г. Алматы, ул. Тимирязева, д. 42",
+    offence_date=dt.date(2026, 11, 20),
+)
 
 
 def procedure_of(database: Database, kind: str) -> Procedure:
@@ -82,8 +105,13 @@ def test_silent_addressee_of_a_suspended_protest_leads_to_a_court_application(
         third = cal.next_working_day(third)
     assert duty.due_date == third
     [protest] = documents(database, proc, "protest")
-    assert "пункту 5 статьи 33" in protest.body or "пунктом 5 статьи 33" in protest.body
-    assert "статьи 33 Конституционного закона" in protest.body and protest.dispatched_at
+    assert "пункта 5 статьи 33" in protest.body
+    assert "статьей 33 Конституционного закона" in protest.body and protest.dispatched_at
+    # brought against the act, named with its number, date and issuer (CL-155 art. 33(1))
+    assert (
+        "Опротестовываемый акт: решение акима района «О закрытии сквера» от 01.11.2026 № 15."
+    ) in html.unescape(protest.body)
+    assert "аким Бостандыкского района города Алматы" in protest.body
 
     assert check_deadlines(on=duty.due_date)["escalated"] == 0  # still within the term
     assert check_deadlines(on=cal.next_working_day(duty.due_date))["escalated"] == 1
@@ -99,6 +127,10 @@ def test_silent_addressee_of_a_suspended_protest_leads_to_a_court_application(
     )
     [application] = documents(database, proc, "court_application")
     assert application.dispatched_at and "пунктом 2 статьи 39" in application.body
+    text = html.unescape(application.body)
+    assert "Ответчик: аким Бостандыкского района города Алматы." in text
+    assert "пунктом 5 статьи 31 и статьей 131 Административного" in text
+    assert "оставлен без рассмотрения" in text and "принесен протест" in text
     with Session(database.engine) as session:
         closed = session.get_one(Procedure, proc.id)
         actions = set(session.scalars(select(AuditEntry.action)))
@@ -161,7 +193,7 @@ def test_clarification_is_signed_delivered_and_closed(database: Database) -> Non
     with Session(database.engine) as session:
         assert session.scalars(select(Duty).where(Duty.procedure_id == proc.id)).all() == []
     [doc] = documents(database, proc, "clarification")
-    assert "41-бабы" in doc.body and doc.dispatched_at
+    assert "41-бабын" in doc.body and doc.dispatched_at
 
 
 def test_a_protest_term_under_3_working_days_registers_nothing(database: Database) -> None:
@@ -181,7 +213,12 @@ def test_admin_offence_case_refused_leaves_a_protest_duty_not_a_court_applicatio
     the head is told, a duty to protest stays open, no application to court is drafted."""
     load_demo_office(database.engine)
     run = FlowInThread(
-        issue_act, act=Act.ADMIN_OFFENCE, reference="aop-4", responsible="as-1", **ACT
+        issue_act,
+        act=Act.ADMIN_OFFENCE,
+        reference="aop-4",
+        responsible="as-1",
+        offence=OFFENCE,
+        **(ACT | {"addressee": "Специализированному административному суду г. Алматы"}),
     )
     decide(waiting_approval(database.engine), "head")
     proc = procedure_of(database, "admin_offence")
@@ -195,6 +232,65 @@ def test_admin_offence_case_refused_leaves_a_protest_duty_not_a_court_applicatio
     expected = WorkingCalendar().on_or_next_working_day(today() + dt.timedelta(days=10))
     assert (challenge.status.value, challenge.due_date) == ("open", expected)
     assert documents(database, proc, "court_application") == []
+    [decree] = documents(database, proc, "admin_offence")
+    text = html.unescape(decree.body)
+    assert "предусмотренном частью 1 статьи 462 Кодекса" in text  # CoAO art. 803(2)(5)
+    assert "дата рождения: 12.04.1985; индивидуальный идентификационный номер: 850412450123" in text
+    assert "статьями 803 и 805 Кодекса" in text and "статьей 744" in text
     with Session(database.engine) as session:
         assert session.get_one(Procedure, proc.id).status is ProcedureStatus.CLOSED
         assert session.scalar(select(Escalation.to_staff_id)) == "head"
+
+
+def test_a_protest_without_the_protested_act_registers_nothing(database: Database) -> None:
+    """CL-155 art. 33(1): a protest is brought against an act, decision or action; without one
+    named it is refused before registration (never "against" an organisation)."""
+    load_demo_office(database.engine)
+    given = {k: v for k, v in ACT.items() if not k.startswith("act_")}
+    with pytest.raises(ValueError, match="33"):
+        issue_act(act=Act.PROTEST, reference="akimat-17", **given)
+    with Session(database.engine) as session:
+        assert session.scalars(select(Procedure)).all() == []
+
+
+def test_an_inspection_decision_still_names_the_act_in_one_line(database: Database) -> None:
+    """The inspection's trigger sends ``act_name`` (prefect.yaml): it stands as the protested
+    act's description."""
+    load_demo_office(database.engine)
+    given = {k: v for k, v in ACT.items() if not k.startswith("act_")}
+    run = FlowInThread(
+        issue_act,
+        act=Act.PROTEST,
+        reference="akimat-18",
+        act_name="приказ руководителя ГУ «Отдел образования» от 02.11.2026 № 44-п",
+        **given,
+    )
+    decide(waiting_approval(database.engine), "head")
+    proc = procedure_of(database, "protest")
+    wait_for_key(proc.flow_run_id, "answer-")
+    [protest] = documents(database, proc, "protest")
+    assert "Опротестовываемый акт: приказ руководителя ГУ" in html.unescape(protest.body)
+    duty = open_duty(database, proc, "consideration")
+    assert record_answer(duty_ref=f"prosecutor.duty.{duty.id}", outcome="accepted")
+    assert run.join().outcome == "accepted"
+
+
+def test_an_admin_offence_decided_by_an_inspection_asks_for_the_identity_data_coao_art_803(
+    database: Database,
+) -> None:
+    """CoAO arts. 805(3), 803(2): the decree states the person's identity data and the offence's
+    article; an inspection's decision carries neither, so the run asks before drafting."""
+    load_demo_office(database.engine)
+    given = {k: v for k, v in ACT.items() if not k.startswith("act_")}
+    run = FlowInThread(issue_act, act=Act.ADMIN_OFFENCE, reference="aop-6", **given)
+    proc = procedure_of(database, "admin_offence")
+    wait_for_key(proc.flow_run_id, "offence")
+    assert documents(database, proc, "admin_offence") == []
+    resume(proc.flow_run_id, offence=OFFENCE.model_dump(mode="json"))
+    decide(waiting_approval(database.engine), "head")
+    wait_for_key(proc.flow_run_id, "answer-")
+    [decree] = documents(database, proc, "admin_offence")
+    assert "ИИН" in decree.body or "850412450123" in decree.body
+    duty = open_duty(database, proc, "consideration")
+    assert record_answer(duty_ref=f"prosecutor.duty.{duty.id}", outcome="accepted")
+    assert run.join().outcome == "accepted"

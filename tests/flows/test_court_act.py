@@ -105,7 +105,7 @@ def test_verdict_received_a_week_later_is_appealed_within_the_window_from_pronou
     assert result["appealed"] is True and result["window_end"] == dt.date(2026, 3, 17)
 
     petition = the_petition(database)
-    assert "АПЕЛЛЯЦИОННОЕ ХОДАТАЙСТВО" in petition.body and "ПРОТЕСТ" not in petition.body
+    assert "ПРОТЕСТ" not in petition.body and "статьей 38 Конституционного закона" in petition.body
     assert "В судебную коллегию по уголовным делам Алматинского городского суда" in petition.body
     assert "через Бостандыкский районный суд города Алматы" in petition.body
     assert "приговор от 02.03.2026 по делу № 7512-26-00-1/101" in petition.body

@@ -147,7 +147,7 @@ def test_inspection_from_2_nov_2026_runs_30_working_days_extended_only_on_explic
     )
     decide(waiting_approval(database.engine), "dep-1")  # signed by the acting deputy
     order = document(database, "inspection_order").body
-    assert "статьёй 18 и подпунктом 6) пункта 1 статьи 37" in order
+    assert "статьями 17 и 18, подпунктом 6) пункта 1 статьи 37" in order
     assert "помощник прокурора района Қасымов Ерлан Маратұлы" in order
     assert "старший помощник прокурора района Жұмабаева Динара Сәбитқызы" in order
     assert "as-1" not in order and "Положени" not in order and "Уважаем" not in order

@@ -152,6 +152,8 @@ def test_applicants_text_is_rendered_as_text(text: str) -> None:
         findings=text,
         measures=None,
         outcome="explained",
+        ground=2,
+        ground_text="защита прав, не обеспеченная уполномоченным органом",
     )
     for dangerous in ("<script", "<img", "<a "):
         if dangerous in text:

@@ -12,13 +12,17 @@ from models.acts import (
     ISSUED_BY_ACT_FLOW,
     Act,
     ActClass,
+    AdminOffence,
     Answer,
+    ContestedAct,
+    OffenderKind,
     OnRefusal,
     SetTerm,
     addressee_due,
     check_issue,
     hearing_notice_late,
     hearing_result_due,
+    kk_date_of,
     next_step,
     spec,
 )
@@ -157,3 +161,58 @@ def test_clarification_awaits_no_answer_cl155_art_41() -> None:
 def test_an_unknown_act_is_refused_with_the_list() -> None:
     with pytest.raises(ValueError, match=r"not an act of CL-155 art\. 32"):
         spec("order")
+
+
+def offence(**given: object) -> AdminOffence:
+    values: dict[str, object] = {
+        "offender_kind": OffenderKind.PERSON,
+        "offender_name": "Әбдірахманова Зуһра Қайратқызы",
+        "birth_date": dt.date(1985, 4, 12),
+        "iin_bin": "850412450123",
+        "address": "г. Алматы, ул. Тимирязева, д. 42, кв. 7",
+        "coao_article": "462",
+        "coao_part": 1,
+        "offence_place": "г. Алматы, ул. Тимирязева, д. 42",
+        "offence_date": dt.date(2026, 11, 20),
+    }
+    return AdminOffence.model_validate(values | given)
+
+
+def test_admin_offence_decree_needs_identity_data_coao_arts_805_3_803_2_3() -> None:
+    """CoAO art. 805(3): the prosecutor's decree contains what art. 803 requires of a протокол:
+    a person's date of birth and IIN (an entity's BIN: 12 digits)."""
+    assert offence().birth_date == dt.date(1985, 4, 12)
+    with pytest.raises(ValueError, match=r"803\(2\)\(3\)"):
+        offence(birth_date=None)
+    with pytest.raises(ValueError, match=r"803\(2\)\(3\)"):
+        offence(iin_bin="85041245")
+    entity = offence(offender_kind=OffenderKind.ENTITY, birth_date=None, iin_bin="120540001234")
+    assert entity.fields("ru")["birth_date"] is None
+
+
+def test_admin_offence_names_the_coao_article_in_each_language_coao_art_803_2_5() -> None:
+    """CoAO art. 803(2)(5): the article of the Special Part, in the case the sentence needs:
+    ru «предусмотренном частью 1 статьи 462», kk «462-бабының 1-бөлігінде көзделген»."""
+    assert offence().article("ru").startswith("частью 1 статьи 462 Кодекса Республики Казахстан")
+    assert offence(coao_part=None).article("ru").startswith("статьей 462 Кодекса")
+    assert offence().article("kk").endswith("кодексінің 462-бабының 1-бөлігінде")
+    assert offence(coao_article="82-1", coao_part=None).article("kk").endswith("82-1-бабында")
+    with pytest.raises(ValueError, match=r"803\(2\)\(5\)"):
+        offence(coao_article="ст. 462")
+
+
+def test_the_contested_act_is_typed_name_number_date_issuer_cl155_art_33_1() -> None:
+    """CL-155 art. 33(1): a protest is brought against an act; the document names it with its
+    number, date and issuer. In Kazakh the date stands as an attribute («...қарашадағы № 15»)."""
+    act = ContestedAct(
+        title="решение акима района «О закрытии сквера»",
+        number="15",
+        date=dt.date(2026, 11, 1),
+        issuer="аким Бостандыкского района",
+    )
+    assert act.fields()["contested_date"] == "01.11.2026"
+    assert act.fields()["contested_date_kk"] == "2026 жылғы 1 қарашадағы"
+    assert kk_date_of(dt.date(2026, 4, 30)) == "2026 жылғы 30 сәуірдегі"
+    assert set(ContestedAct.empty()) == set(act.fields())
+    with pytest.raises(ValueError):
+        ContestedAct(title="")

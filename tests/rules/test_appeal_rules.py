@@ -187,9 +187,10 @@ def letter(language: str, **fields: object) -> str:
 @pytest.mark.parametrize("language", ["kk", "ru"])
 def test_reply_carries_number_date_signatory_and_office(language: str) -> None:
     body = letter(language)
-    assert "ALM-BST-APL-2026-000001" in body and "02.12.2026" in body
+    # the matter's number as a reference; the outgoing number and date are stamped at signing
+    assert "ALM-BST-APL-2026-000001" in body and 'class="outgoing-number"' in body
     assert (
-        "Серікбаев Н." in body
+        "Н. Серікбаев" in body
         and signatory_title(Position.DISTRICT_PROSECUTOR, False, language) in body
     )
     assert ("Аудан прокуратурасы" if language == "kk" else "Прокуратура района") in body
