@@ -55,7 +55,10 @@ OFFENCE = AdminOffence(
 def procedure_of(database: Database, kind: str) -> Procedure:
     def found() -> Procedure | None:
         with Session(database.engine) as session:
-            return session.scalar(select(Procedure).where(Procedure.kind == kind))
+            # wait for the whole registration, the run id included
+            return session.scalar(
+                select(Procedure).where(Procedure.kind == kind, Procedure.flow_run_id.is_not(None))
+            )
 
     return wait_until(found, what=f"the {kind} to be registered")
 

@@ -40,7 +40,13 @@ COURTS: dict[str, str] = {
 def court_act_procedure(database: Database) -> Procedure:
     def found() -> Procedure | None:
         with Session(database.engine) as session:
-            return session.scalar(select(Procedure).where(Procedure.kind == "court_act"))
+            # on SQLite the registration's savepoint can commit before the run id is set: wait
+            # for the whole registration
+            return session.scalar(
+                select(Procedure).where(
+                    Procedure.kind == "court_act", Procedure.flow_run_id.is_not(None)
+                )
+            )
 
     return wait_until(found, what="the court act")
 
