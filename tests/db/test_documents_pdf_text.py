@@ -15,8 +15,8 @@ import subprocess
 from functools import cache
 
 import pytest
-from models.pdf import to_pdf
 
+from models.pdf import to_pdf
 from models.rendering import LANGUAGES, as_text, document_kinds, stamp
 from tests.rules.test_templates import (
     INTERNAL,
