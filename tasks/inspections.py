@@ -323,7 +323,7 @@ def _suspend(
     }
     procedure_store.set_status(session, proc.id, ProcedureStatus.SUSPENDED, actor)
     _set_inspect_due(session, proc.id, None)
-    _audit_proc(session, proc, actor, "suspended", reason=reason.value, remaining=remaining)
+    _audit(session, proc, actor, "suspended", reason=reason.value, remaining=remaining)
 
 
 def _resume(
@@ -338,7 +338,7 @@ def _resume(
     proc.details = details
     procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, actor)
     _set_inspect_due(session, proc.id, proc.due_date)
-    _audit_proc(session, proc, actor, "resumed", remaining=remaining, due_date=proc.due_date)
+    _audit(session, proc, actor, "resumed", remaining=remaining, due_date=proc.due_date)
 
 
 def _set_inspect_due(session: Session, procedure_id: int, due: dt.date | None) -> None:
@@ -392,9 +392,7 @@ def extend_inspection(inspection: Inspection, number: int, days: int, basis: str
             details["extended_days"] = int(details.get("extended_days", 0)) + days
             proc.details = details
             _set_inspect_due(session, proc.id, proc.due_date)
-            _audit_proc(
-                session, proc, "consent", "extended", days=days, basis=basis, due=proc.due_date
-            )
+            _audit(session, proc, "consent", "extended", days=days, basis=basis, due=proc.due_date)
         assert proc.due_date is not None
         return proc.due_date
 
@@ -443,7 +441,7 @@ def finish_inspection(
         }
         if acknowledgement is not None:
             details["certificate"] = acknowledgement.acknowledgement.value
-            _audit_proc(
+            _audit(
                 session,
                 proc,
                 acknowledgement.inspector,
@@ -458,26 +456,18 @@ def finish_inspection(
                 procedure_store.complete_duty(session, duty_id, decided_by)
         if proc.status is not ProcedureStatus.CLOSED:
             procedure_store.set_status(session, proc.id, ProcedureStatus.CLOSED, decided_by)
-        _audit_proc(session, proc, decided_by, "response_decided", response=response)
+        _audit(session, proc, decided_by, "response_decided", response=response)
 
 
-def _audit(session: Session, inspection: Inspection, actor: str, what: str, **payload: Any) -> None:
+def _audit(
+    session: Session, subject: Inspection | Procedure, actor: str, what: str, **payload: Any
+) -> None:
+    """One audit entry of the inspection, whether the step holds the typed record or the row."""
     audit.append(
         session,
         actor=actor,
         action=f"inspection.{what}",
         entity_kind="procedure",
-        entity_id=inspection.registration_number,
-        payload=payload,
-    )
-
-
-def _audit_proc(session: Session, proc: Procedure, actor: str, what: str, **payload: Any) -> None:
-    audit.append(
-        session,
-        actor=actor,
-        action=f"inspection.{what}",
-        entity_kind="procedure",
-        entity_id=proc.registration_number,
+        entity_id=subject.registration_number,
         payload=payload,
     )
