@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -12,7 +11,7 @@ import typer
 from rich.progress import track
 from sqlalchemy import select
 
-from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
+from deployments.cli_support import JsonFlag, emit, fails_cleanly, input_records, office_session
 from deployments.commands import parse_date
 from deployments.errors import BadInput
 from deployments.events import emit_appeals_received
@@ -27,30 +26,6 @@ from models.timeline import procedure_timeline
 appeals_app = typer.Typer(help="Appeals (обращения): intake and review.", no_args_is_help=True)
 
 
-def _records(path: Path) -> Iterator[tuple[str, str, str | None]]:
-    """(where, text, problem) of each appeal in a file, a JSON-lines file or a folder; a
-    problem found before parsing (not UTF-8) is stored as the rejection reason."""
-    if path.is_dir():
-        for file in sorted(path.glob("*.json*")):
-            yield from _records(file)
-        return
-    if not path.exists():
-        raise BadInput(f"{path}: no such file or folder")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        kept = data.decode("utf-8", errors="backslashreplace")  # as received, nothing lost
-        yield str(path), kept, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        return
-    if path.suffix.lower() == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                yield f"{path}:{number}", line, None
-    else:
-        yield str(path), text, None
-
-
 @appeals_app.command("submit")
 @fails_cleanly
 def submit(
@@ -62,7 +37,7 @@ def submit(
     with office_session() as session:
         office = office_code(session)
     calendar = WorkingCalendar()
-    records = list(_records(path))
+    records = list(input_records(path))
     results = []
     many = len(records) > 1 and not as_json
     for where, raw, problem in track(records, description="Storing appeals") if many else records:

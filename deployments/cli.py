@@ -20,8 +20,13 @@ from deployments.approvals_cli import (
     documents_app,
     notifications_app,
 )
+from deployments.cases_cli import cases_app
 from deployments.cli_support import As, JsonFlag, OnDate, emit, fails_cleanly, office_session
+from deployments.complaints_cli import complaints_app
+from deployments.detention_cli import detention_app
+from deployments.erdr_cli import erdr_app
 from deployments.office_cli import serve, start
+from deployments.prosecution_cli import prosecution_app
 
 app = typer.Typer(
     name="prosecutor",
@@ -59,6 +64,11 @@ app.add_typer(approvals_app, name="approvals")
 app.add_typer(documents_app, name="documents")
 app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(notifications_app, name="notifications")
+app.add_typer(erdr_app, name="erdr")
+app.add_typer(detention_app, name="detention")
+app.add_typer(complaints_app, name="complaints")
+app.add_typer(cases_app, name="cases")
+app.add_typer(prosecution_app, name="prosecution")
 app.command("answer")(fails_cleanly(answer))
 # the main job, and serving the deployments
 app.command("start")(fails_cleanly(start))

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -58,3 +59,28 @@ def office_session() -> Iterator[Session]:
         raise BadInput("the database is not at the newest schema: run `prosecutor db upgrade`")
     with transaction(engine) as session:
         yield session
+
+
+def input_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    """(where, text, problem) of each record (an appeal, a protocol, a complaint, ...) in a
+    file, a JSON-lines file or a folder; a problem found before parsing (not UTF-8) is stored
+    as the rejection reason."""
+    if path.is_dir():
+        for file in sorted(path.glob("*.json*")):
+            yield from input_records(file)
+        return
+    if not path.exists():
+        raise BadInput(f"{path}: no such file or folder")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        kept = data.decode("utf-8", errors="backslashreplace")  # as received, nothing lost
+        yield str(path), kept, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        return
+    if path.suffix.lower() == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield f"{path}:{number}", line, None
+    else:
+        yield str(path), text, None

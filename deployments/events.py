@@ -8,6 +8,11 @@ APPEAL_RECEIVED = "prosecutor.appeal.received"
 INFORMATION_ANSWERED = "prosecutor.information.answered"
 COORDINATION_REPORTED = "prosecutor.coordination.reported"
 RELEASE_CONFIRMED = "prosecutor.release.confirmed"
+# Supervision of pre-trial investigation: each announces a stored inbox record's procedure.
+CASE_REGISTERED = "prosecutor.case.registered"  # a case registered in ЕРДР
+DETENTION_RECORDED = "prosecutor.detention.recorded"  # a detention protocol
+COMPLAINT_RECEIVED = "prosecutor.complaint.received"  # a complaint under CPC art. 105
+CASE_SUBMITTED = "prosecutor.case.submitted"  # a finished case sent to the prosecutor
 
 
 def prefect_configured() -> bool:
@@ -55,5 +60,28 @@ def emit_answer(event: str, duty_id: int, answer: str, **extra: str) -> bool:
             **extra,
         },
     )
+    EventsWorker.drain_all()
+    return True
+
+
+def emit_registered(event: str, kind: str, numbers: list[str]) -> bool:
+    """Announce stored records by the registration numbers of their procedures (never their
+    contents: personal data stay in the office's database). The resource is
+    ``prosecutor.<kind>.<number>`` with label ``prosecutor.kind`` = ``kind``; False when they
+    could not be announced (they are announced later by reconciling)."""
+    if not numbers or not prefect_configured():
+        return False
+    from prefect.events import emit_event
+    from prefect.events.worker import EventsWorker
+
+    for number in numbers:
+        emit_event(
+            event=event,
+            resource={
+                "prefect.resource.id": f"prosecutor.{kind}.{number}",
+                "prosecutor.kind": kind,
+            },
+            payload={"registration_number": number},
+        )
     EventsWorker.drain_all()
     return True

@@ -59,14 +59,6 @@ class ActResult(BaseModel):
 
 # Acts brought against an act, decision or action: the document names it (CL-155 arts. 33(1),
 # 37(1)(5), (7), (9)).
-AGAINST_AN_ACT = frozenset(
-    {
-        Act.PROTEST,
-        Act.DECREE_SUSPEND_ACT,
-        Act.DECREE_CANCEL_RESTRICTIONS,
-        Act.DECREE_SHORT_SUSPENSION,
-    }
-)
 _COURT = {  # the court of an application under CL-155 art. 39(2) and APPC art. 31(5)
     "ru": "Специализированный межрайонный административный суд",
     "kk": "Мамандандырылған ауданаралық әкімшілік сот",
@@ -91,7 +83,7 @@ class ActRequest(BaseModel):
     suspend_contested_act: bool
 
     def check(self) -> ActSpec:
-        if self.act in AGAINST_AN_ACT and self.contested is None:
+        if spec(self.act).contests_an_act and self.contested is None:
             raise ValueError(
                 f"{spec(self.act).name_ru}: name the act, decision or action it is brought against"
                 " (its name, number, date and issuing body; CL-155 arts. 33(1), 37(1))"

@@ -7,7 +7,10 @@ whoever is authorised right now (the head, the deputy replacing the head, or at 
 prosecutor on duty); any prosecutor of the office present may sign it. It is escalated by the
 hour by ``check-urgent``; once signed it is sent, the head (or the person replacing the head) is
 told at once who ordered it, and the facility's confirmation arrives as an event that closes
-the case."""
+the case.
+
+Started for a detention past its limit (by ``check-urgent``), it takes only the detention's
+number and reads the facts from the office's database: no name goes into Prefect."""
 
 from __future__ import annotations
 
@@ -15,31 +18,71 @@ import datetime as dt
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 
 from models.calendar import ALMATY
 from tasks.documents import dispatch_document
 from tasks.procedure_page import finished
-from tasks.release import await_confirmation, register_release, report_to_head
+from tasks.release import (
+    ReleaseFacts,
+    await_confirmation,
+    detention_release_facts,
+    register_release,
+    report_to_head,
+)
 from tasks.signing import signed_document
 
 
-@flow(name="release-detained", flow_run_name="release-{report_id}")
+def _run_name() -> str:
+    params = flow_run.parameters
+    return f"release-{params.get('report_id') or params.get('detention_ref')}"
+
+
+@flow(name="release-detained", flow_run_name=_run_name)
 def release_detained(
-    report_id: str,
-    facility: str,
-    person: str,
-    held_since: dt.datetime,
-    grounds: str,
+    report_id: str | None = None,
+    facility: str | None = None,
+    person: str | None = None,
+    held_since: dt.datetime | None = None,
+    grounds: str | None = None,
     reported_at: dt.datetime | None = None,
     language: str = "ru",
     ordered_by: str | None = None,
+    detention_ref: str | None = None,
 ) -> dict[str, Any]:
     """Register → release order → signed by any prosecutor present → sent to the facility →
     reported to the head → the facility's confirmation (event ``prosecutor.release.confirmed``)
-    closes the case. ``ordered_by``: the prosecutor who found the illegal detention."""
+    closes the case. ``ordered_by``: the prosecutor who found the illegal detention.
+    ``detention_ref``: a detention past its limit (``prosecutor.detention.<number>`` or the
+    number); the facts are then read from the database."""
     logger = get_run_logger()
-    reported = reported_at or dt.datetime.now(dt.UTC)
-    case = register_release(report_id, facility, person, held_since, grounds, reported, ordered_by)
+    if detention_ref:
+        facts = detention_release_facts(detention_ref)
+    elif report_id and facility and person and held_since and grounds:
+        facts = ReleaseFacts(
+            report_id,
+            facility,
+            person,
+            held_since,
+            grounds,
+            reported_at or dt.datetime.now(dt.UTC),
+        )
+    else:
+        raise ValueError(
+            "give detention_ref, or report_id, facility, person, held_since and grounds"
+        )
+    facility, person, held_since = facts.facility, facts.person, facts.held_since
+    grounds = facts.grounds
+    case = register_release(
+        facts.report_id,
+        facility,
+        person,
+        held_since,
+        grounds,
+        facts.reported_at,
+        ordered_by,
+        facts.detention,
+    )
     logger.info(
         "%s: release order due by %s (%s)",
         case.registration_number,

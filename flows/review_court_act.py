@@ -1,11 +1,12 @@
 """Review of a court act not yet in force (Regulation cl. 7.2, 8 right 3): the assistant's
 conclusion, then an апелляционное ходатайство (CL-155 art. 38; CPC art. 414(2); CivPC art.
 401(3); CoAO art. 830(1)) signed and brought through the court that passed the act before the
-appeal window closes. The window runs from the pronouncement (for a convict in custody, the
-delivery of the copy: CPC art. 418(1)), the decision in final form (CivPC art. 403(3)) or the
-delivery of a court's decision on an administrative offence (CoAO art. 832(1)), as the assistant
-enters it; the day the office received the act is recorded and moves nothing. The window's end
-is a hard deadline: the conclusion is due a margin of working days before it."""
+appeal window closes. The window runs from the pronouncement (CPC art. 418(1): the delivery of
+the copy to a convict in custody starts only the convict's own window), the decision in final
+form (CivPC art. 403(3)) or the delivery of a court's decision on an administrative offence
+(CoAO art. 832(1)), as the assistant enters it; the day the office received the act is recorded
+and moves nothing. The window's end is a hard deadline: the conclusion is due a margin of
+working days before it."""
 
 from __future__ import annotations
 
@@ -77,17 +78,18 @@ def review_court_act(
     appellate_court_kk: str,
     area: str = "criminal",
     language: Literal["ru", "kk"] = "ru",
+    assistant: str | None = None,
 ) -> dict[str, Any]:
     """Review a court act not yet in force and, if the assistant concludes so, bring an
     апелляционное ходатайство through the court that passed it.
 
     Args:
-        window_kind: which window runs: a criminal verdict, a criminal verdict of a convict in
-            custody, a civil decision, a court's decision on an administrative offence.
+        window_kind: which window runs: a criminal verdict, a civil decision, a court's decision
+            on an administrative offence.
         case_number: the case number (№ дела).
         act_date: the date of the act.
-        window_starts_on: the day the window runs from: the pronouncement (CPC art. 418(1)); for
-            a convict in custody the delivery of the copy; the civil decision in final form
+        window_starts_on: the day the window runs from: the pronouncement (CPC art. 418(1), also
+            when the convict is in custody); the civil decision in final form
             (CivPC art. 403(3)); the delivery of a court's decision on an administrative offence
             (CoAO art. 832(1)).
         received_on: the day the office received the act: recorded, it does not move the window.
@@ -100,6 +102,8 @@ def review_court_act(
         appellate_court_kk: the appellate court in the dative, e.g. «Алматы қалалық сотының
             қылмыстық істер жөніндегі сот алқасына».
         area: the area of supervision whose assistant concludes.
+        assistant: the prosecutor who took part in the case as state prosecutor (CPC art.
+            414(2)): concludes, or whoever does their work today; else one of ``area``.
         language: the language of the petition.
     """
     logger = get_run_logger()
@@ -114,7 +118,7 @@ def review_court_act(
         appellate_court_ru=appellate_court_ru,
         appellate_court_kk=appellate_court_kk,
     )
-    case = register_court_act(act, area)
+    case = register_court_act(act, area, assistant)
     attempt = 0
     while True:
         attempt += 1

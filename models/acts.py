@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.calendar import WorkingCalendar
+from models.dates_kk import DateCase, kk_date
 from models.deadlines import TermUnit, due_date
 from models.procedures import ProcedureKind
 from models.terms import TermNotAllowed, default_terms
@@ -73,6 +74,9 @@ class ActSpec:
     template: str
     term_id: str | None  # the addressee's term; None: nothing is awaited from the addressee
     on_refusal: OnRefusal
+    # brought against an act, decision or action, which the act must name (CL-155 arts. 33(1),
+    # 37(1)(5), (7), (9))
+    contests_an_act: bool = False
     may_suspend_contested_act: bool = False  # art. 33(5): the protested act, until the decision
     term_is_maximum: bool = False  # the row's figure is the longest term the act may set
     issued_by_flow: str = "issue-act"
@@ -100,6 +104,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "protest",
             "protest.consideration",
             OnRefusal.APPLY_TO_COURT,
+            contests_an_act=True,
             may_suspend_contested_act=True,
         ),
         ActSpec(
@@ -123,6 +128,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "decree_suspend_act",
             "decree.execution",
             OnRefusal.APPLY_TO_COURT,
+            contests_an_act=True,
         ),
         ActSpec(
             Act.DECREE_CANCEL_RESTRICTIONS,
@@ -134,6 +140,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "decree_cancel_restrictions",
             "decree.execution",
             OnRefusal.APPLY_TO_COURT,
+            contests_an_act=True,
         ),
         ActSpec(
             Act.DECREE_SHORT_SUSPENSION,
@@ -146,6 +153,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "decree.short_suspension",
             OnRefusal.APPLY_TO_COURT,
             term_is_maximum=True,
+            contests_an_act=True,
         ),
         ActSpec(
             Act.ADMIN_OFFENCE,
@@ -293,27 +301,6 @@ def hearing_notice_late(notified: dt.date, hearing: dt.date, calendar: WorkingCa
 
 # --- What the documents show: typed fields instead of free text ---------------------------------
 
-_KK_MONTHS_LOCATIVE = (
-    "қаңтардағы",
-    "ақпандағы",
-    "наурыздағы",
-    "сәуірдегі",
-    "мамырдағы",
-    "маусымдағы",
-    "шілдедегі",
-    "тамыздағы",
-    "қыркүйектегі",
-    "қазандағы",
-    "қарашадағы",
-    "желтоқсандағы",
-)
-
-
-def kk_date_of(day: dt.date) -> str:
-    """A date as a Kazakh attribute of a document: «2026 жылғы 1 қарашадағы» (№ 15 шешім);
-    a bare «01.11.2026» before a noun reads wrong in Kazakh."""
-    return f"{day.year} жылғы {day.day} {_KK_MONTHS_LOCATIVE[day.month - 1]}"
-
 
 class ContestedAct(BaseModel):
     """The act, decision or action a protest or decree is brought against (CL-155 arts. 33(1),
@@ -355,7 +342,7 @@ class ContestedAct(BaseModel):
             "contested_title": self.title,
             "contested_number": self.number,
             "contested_date": f"{self.date:%d.%m.%Y}" if self.date else None,
-            "contested_date_kk": kk_date_of(self.date) if self.date else None,
+            "contested_date_kk": kk_date(self.date, DateCase.ATTRIBUTIVE) if self.date else None,
             "contested_issuer": self.issuer,
         }
 

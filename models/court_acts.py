@@ -6,9 +6,10 @@ window and the prosecutor's апелляционное ходатайство, a
 - It is brought through the court that passed the act and addressed to the appellate court
   (CPC art. 417(1); CivPC art. 403(1); CoAO art. 831(1)).
 - The window runs from an event the assistant enters, not from the day the office received the
-  act: the pronouncement of a verdict, or for a convict in custody the delivery of its copy
-  (CPC art. 418(1)); a civil decision in final form (CivPC art. 403(3)); the delivery of a
-  court's decision in an administrative-offence case (CoAO art. 832(1)).
+  act: the pronouncement of a verdict (CPC art. 418(1): for the prosecutor always the
+  pronouncement; the delivery of the copy starts only the window of a convict in custody); a
+  civil decision in final form (CivPC art. 403(3)); the delivery of a court's decision in an
+  administrative-offence case (CoAO art. 832(1)).
 - Its content: CPC art. 423(1), CivPC art. 404(1), CoAO art. 833(1).
 """
 
@@ -21,8 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.acts import kk_date_of
 from models.calendar import WorkingCalendar, today
+from models.dates_kk import DateCase, kk_date
 from models.terms import TermsTable, default_terms
 
 MARGIN_TERM = "court.review_margin"
@@ -37,7 +38,6 @@ class WindowKind(StrEnum):
     """Which appeal window runs, and from which event."""
 
     CRIMINAL_VERDICT = "criminal_verdict"  # приговор: from its pronouncement
-    CRIMINAL_VERDICT_IN_CUSTODY = "criminal_verdict_in_custody"  # from delivery of the copy
     CIVIL_DECISION = "civil_decision"  # решение: from the decision in final form
     ADMIN_OFFENCE_DECISION = "admin_offence_decision"  # постановление суда по делу об АП
 
@@ -56,17 +56,6 @@ WINDOWS: dict[WindowKind, WindowRule] = {
     WindowKind.CRIMINAL_VERDICT: WindowRule(
         "court.criminal_appeal",
         "the pronouncement of the verdict",
-        "CPC art. 418(1)",
-        {"ru": "приговор", "kk": "үкім"},
-        {
-            "ru": "статьями 414-418, 423 Уголовно-процессуального кодекса Республики Казахстан",
-            "kk": "Қазақстан Республикасы Қылмыстық-процестік кодексінің 414-418, 423-баптарын",
-        },
-        "CPC art. 419",
-    ),
-    WindowKind.CRIMINAL_VERDICT_IN_CUSTODY: WindowRule(
-        "court.criminal_appeal",
-        "the delivery of a copy of the verdict to the convict in custody",
         "CPC art. 418(1)",
         {"ru": "приговор", "kk": "үкім"},
         {
@@ -236,7 +225,7 @@ def petition_fields(
         "act_name": rule.act_name[language],
         "act_name_dative": _KK_DATIVE[rule.act_name["kk"]] if language == "kk" else None,
         "act_date": f"{act.act_date:%d.%m.%Y}",
-        "act_date_kk": kk_date_of(act.act_date),
+        "act_date_kk": kk_date(act.act_date, DateCase.ATTRIBUTIVE),
         "case_number": act.case_number,
         "court_name": act.court_name_kk if language == "kk" else act.court_name_ru,
         "scope": (scope or "").strip() or _WHOLE[language],

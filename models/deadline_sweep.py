@@ -19,12 +19,13 @@ from models import audit
 from models.calendar import WorkingCalendar
 from models.deadlines import TermUnit, due_date
 from models.notifications import notify_from_select
+from models.procedures import ProcedureKind
 from models.reassignment import reassign_approvals, reassign_duties
 from models.roster import REGIONAL_OFFICE, EscalationTarget, Roster
 from models.roster_store import read_roster
 from models.sql import as_text, insert_ignoring_duplicates
 from models.sweep_subjects import ACTOR, SUBJECTS, SweepConfig, SweepReport, _Subject
-from models.tables import Duty, Escalation
+from models.tables import Duty, Escalation, Procedure
 
 __all__ = ["SweepConfig", "SweepReport", "escalate_level", "sweep"]
 
@@ -312,7 +313,9 @@ def sweep(
 
 
 def body_items_escalated(session: Session, on: dt.date) -> list[int]:
-    """Items of bodies that became overdue on ``on``: each gets a letter to the body's head."""
+    """Items of a coordination resolution that became overdue on ``on``: each gets a letter to
+    the body's head, which cites the meeting. (Указания overdue are escalated inside the office
+    like any duty.)"""
     return list(
         session.scalars(
             select(Duty.id)
@@ -320,7 +323,13 @@ def body_items_escalated(session: Session, on: dt.date) -> list[int]:
                 Escalation,
                 and_(Escalation.subject_kind == "duty", Escalation.subject_id == Duty.id),
             )
-            .where(Escalation.level == 1, Escalation.on_date == on, Duty.body_id.is_not(None))
+            .join(Procedure, Procedure.id == Duty.procedure_id)
+            .where(
+                Escalation.level == 1,
+                Escalation.on_date == on,
+                Duty.body_id.is_not(None),
+                Procedure.kind == ProcedureKind.COORDINATION,
+            )
             .order_by(Duty.id)
         )
     )

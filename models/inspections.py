@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.acts import CATALOGUE, ISSUED_BY_ACT_FLOW
+from models.acts import CATALOGUE, ISSUED_BY_ACT_FLOW, Act, spec
 from models.calendar import WorkingCalendar
 from models.deadlines import TermUnit, due_date
 from models.roster import Position
@@ -317,22 +317,14 @@ def named_person(name: str, position: Position, language: str) -> str:
     return f"{POSITION_TEXT[position][language]} {name}"
 
 
-# The acts brought against a contested act, decision or action, which the report must name
-# (CL-155 arts. 33(1), 37(1)(5), (7), (9)).
-CONTESTS_AN_ACT = frozenset(
-    {
-        DecidedResponse.PROTEST,
-        DecidedResponse.DECREE_SUSPEND_ACT,
-        DecidedResponse.DECREE_CANCEL_RESTRICTIONS,
-        DecidedResponse.DECREE_SHORT_SUSPENSION,
-    }
-)
-
-
 def check_decision(response: DecidedResponse, act_name: str | None) -> None:
     """A protest or a постановление suspending or cancelling is brought against an act,
     decision or action: the inspectors' report names it (CL-155 arts. 33(1), 37(1))."""
-    if response in CONTESTS_AN_ACT and not (act_name or "").strip():
+    if (
+        response is not DecidedResponse.NONE
+        and spec(Act(response.value)).contests_an_act
+        and not (act_name or "").strip()
+    ):
         raise InspectionRefused(
             f"a {response.value} is brought against an illegal act, decision or action "
             "(CL-155 arts. 33(1), 37(1)): name it in the report (act_name)"

@@ -20,7 +20,9 @@ from models.procedures import (
 from models.tables import Duty, DutyStatus, Procedure
 
 _ATTEMPTS = 5
-CLOSED_BY_ANSWERS = frozenset({ProcedureKind.COORDINATION, ProcedureKind.RELEASE})
+CLOSED_BY_ANSWERS = frozenset(
+    {ProcedureKind.COORDINATION, ProcedureKind.RELEASE, ProcedureKind.INSTRUCTIONS}
+)
 
 
 def register_procedure(

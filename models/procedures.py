@@ -19,6 +19,13 @@ class ProcedureKind(StrEnum):
     DECREE = "decree"  # постановление прокурора, CL-155 art. 37
     CLARIFICATION = "clarification"  # разъяснение о недопустимости нарушений закона, art. 41
     COURT_APPLICATION = "court_application"  # заявление (иск) в суд, art. 39
+    # Supervision of pre-trial investigation (CPC art. 193):
+    CRIMINAL_CASE = "criminal_case"  # уголовное дело под надзором (ЕРДР)
+    DETENTION = "detention"  # задержание: control of its terms in hours, CPC arts. 128-134
+    CPC_COMPLAINT = "cpc_complaint"  # жалоба на действия органа расследования, CPC art. 105
+    CASE_DECISION = "case_decision"  # решение прокурора по оконченному делу, CPC arts. 301-303
+    INSTRUCTIONS = "instructions"  # указания органу досудебного расследования, art. 193(1)(5)
+    STATE_PROSECUTION = "state_prosecution"  # поддержание государственного обвинения
 
     @property
     def prefix(self) -> str:
@@ -39,6 +46,12 @@ _PREFIX = {
     ProcedureKind.DECREE: "DCR",
     ProcedureKind.CLARIFICATION: "CLR",
     ProcedureKind.COURT_APPLICATION: "APP",
+    ProcedureKind.CRIMINAL_CASE: "CRM",
+    ProcedureKind.DETENTION: "DET",
+    ProcedureKind.CPC_COMPLAINT: "CMP",
+    ProcedureKind.CASE_DECISION: "FIN",
+    ProcedureKind.INSTRUCTIONS: "IND",
+    ProcedureKind.STATE_PROSECUTION: "GOS",
 }
 
 # Kinds the repealed Law No. 81-VI had and CL-155 art. 32 has not: kept so that procedures

@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     func,
     text,
@@ -37,9 +38,28 @@ NAMING = {
 }
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment, stored in UTC and read back aware. SQLite keeps no zone: without this a time
+    given in Almaty would be stored as its wall clock and read back as if it were UTC, five
+    hours off (a detention limit, a duty shift). A naive value is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
 def str_enum(enum: type[StrEnum], name: str) -> SAEnum:
@@ -407,6 +427,57 @@ class AppealRow(Base):
     stored_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     event_emitted_at: Mapped[dt.datetime | None]
     review_flow_run_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class InboxSource(StrEnum):
+    """Where a record from outside the office comes from (each through its own adapter)."""
+
+    ERDR = "erdr"  # ЕРДР: a case registered in the Unified Register of Pre-trial Investigations
+    DETENTION = "detention"  # протокол задержания sent by the body that detained
+    COMPLAINT = "complaint"  # жалоба на действия органа расследования (CPC art. 105)
+    CASE_SUBMITTED = "case_submitted"  # an investigated case sent to the prosecutor
+
+
+class InboxStatus(StrEnum):
+    REGISTERED = "registered"
+    REJECTED = "rejected"  # kept with its reason, never lost
+
+
+class InboxRecord(Base):
+    """A record from outside (ERDR, a detention protocol, a complaint, a finished case) as
+    received: stored and numbered before it is announced to Prefect, so nothing is lost if the
+    server is down (announced later by reconciling)."""
+
+    __tablename__ = "inbox_records"
+    __table_args__ = (
+        CheckConstraint(
+            "(status = 'rejected') = (procedure_id IS NULL)", name="registered_has_procedure"
+        ),
+        CheckConstraint(
+            "(status = 'rejected') = (rejection_reason IS NOT NULL)", name="rejected_has_reason"
+        ),
+        Index(None, "source", "status", "event_emitted_at"),
+        # one registration per source and external id; rejected attempts may be corrected
+        Index(
+            "uq_inbox_records_source_external_id_registered",
+            "source",
+            "external_id",
+            unique=True,
+            sqlite_where=text("status = 'registered'"),
+            postgresql_where=text("status = 'registered'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[InboxSource] = mapped_column(str_enum(InboxSource, "inbox_source"))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[InboxStatus] = mapped_column(str_enum(InboxStatus, "inbox_status"))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)  # exactly as received
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"), unique=True)
+    received_at: Mapped[dt.datetime | None]
+    stored_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    event_emitted_at: Mapped[dt.datetime | None]
 
 
 class Notification(Base):

@@ -207,7 +207,15 @@ def _set_term_due(
 
 
 def load_terms(path: Path = DEFAULT_TERMS) -> TermsTable:
-    return TermsTable.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    """The table in ``path``, with the rows of its sibling files ``terms-*.yaml`` (one per
+    area of supervision, e.g. ``terms-pretrial.yaml`` for the CPC) added to its ``terms``."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for part in sorted(path.parent.glob(f"{path.stem}-*.yaml")):
+        data["terms"] = [
+            *data["terms"],
+            *(yaml.safe_load(part.read_text(encoding="utf-8")).get("terms") or []),
+        ]
+    return TermsTable.model_validate(data)
 
 
 @cache

@@ -88,7 +88,8 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
         lines.append(f"| {when(e.at)} | {_cell(e.actor)} | {e.action} | {_cell(e.payload)[:300]} |")
     lines += ["", "## Duties", "", "| step | assignee | due | status |", "|---|---|---|---|"]
     lines += [
-        f"| {d.step} | {d.assignee_id or '-'} | {d.due_date or '-'} | {d.status.value} |"
+        f"| {d.step} | {d.assignee_id or '-'} |"
+        f" {d.due_date or (when(d.due_at) if d.due_at else '-')} | {d.status.value} |"
         for d in duties
     ]
     lines += [

@@ -21,10 +21,10 @@ from models.acts import (
     addressee_due,
     hearing_notice_late,
     hearing_result_due,
-    kk_date_of,
     spec,
 )
 from models.calendar import WorkingCalendar, today
+from models.dates_kk import DateCase, kk_date
 from models.db import transaction
 from models.procedures import ProcedureStatus
 from models.roster_store import office_code, read_roster
@@ -254,4 +254,8 @@ def issued_reference(case: ActCase, document_id: int) -> dict[str, str]:
         issued = getattr(doc, "outgoing_date", None) or (
             doc.dispatched_at.date() if doc.dispatched_at else today()
         )
-    return {"number": number, "date": f"{issued:%d.%m.%Y}", "date_kk": kk_date_of(issued)}
+    return {
+        "number": number,
+        "date": f"{issued:%d.%m.%Y}",
+        "date_kk": kk_date(issued, DateCase.ATTRIBUTIVE),
+    }

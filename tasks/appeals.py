@@ -12,11 +12,13 @@ from prefect.context import FlowRunContext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import audit, procedure_store
+from deployments.events import COMPLAINT_RECEIVED, emit_registered
+from models import audit, cpc_complaints, inbox_store, procedure_store
 from models.appeal_store import by_number, parsed
 from models.appeals import Competence, choose_assignee, default_register, repeat_is_ended
 from models.calendar import WorkingCalendar, local_date, today
 from models.db import transaction
+from models.inbox_store import InboxResult
 from models.procedures import ProcedureStatus
 from models.roster_store import read_roster
 from models.tables import (
@@ -360,8 +362,11 @@ def open_classify_duty(case: AppealCase, assignee: str) -> None:
 @task(name="route-cpc-complaint", cache_policy=NO_CACHE)
 def route_cpc_complaint(case: AppealCase, competence: Competence) -> str:
     """A complaint on an investigator's actions is no appeal (CL-155 art. 24(9)): it leaves the
-    appeal review with a duty under its CPC term (art. 105(2)), for the prosecutor supervising
-    the area; the CPC complaint procedure itself is handled there."""
+    appeal review with a duty under its CPC term (art. 105(2)) for the prosecutor supervising
+    the area, and is registered as a CPC complaint (its own procedure, reviewed by
+    ``review-cpc-complaint`` on its announcement); the appeal is then closed, pointing at it.
+    An anonymous one has nobody to tell of a decision (art. 105(4)): the duty stays open for the
+    prosecutor to read it as information."""
     assert competence.cpc_term is not None
     area = competence.area or "criminal"
     with transaction() as session:
@@ -375,7 +380,7 @@ def route_cpc_complaint(case: AppealCase, competence: Competence) -> str:
             session, case.procedure_id, route="cpc_complaint", term=competence.cpc_term
         )
         proc.assignee_id, proc.area = staff.id, area
-        procedure_store.open_duty(
+        duty = procedure_store.open_duty(
             session,
             procedure_id=case.procedure_id,
             step="cpc-complaint",
@@ -385,12 +390,40 @@ def route_cpc_complaint(case: AppealCase, competence: Competence) -> str:
             term_id=competence.cpc_term,
             actor="review-appeal",
         )
+        complaint = _as_cpc_complaint(session, case)
+        if complaint.registration_number:
+            _merge_details(session, case.procedure_id, cpc_complaint=complaint.registration_number)
+            procedure_store.complete_duty(session, duty.id, "review-appeal")
+            procedure_store.set_status(
+                session, case.procedure_id, ProcedureStatus.CLOSED, "review-appeal"
+            )
         audit.append(
             session,
             actor="review-appeal",
             action="appeal.cpc_complaint",
             entity_kind="appeal",
             entity_id=case.registration_number,
-            payload={"assignee": staff.id, "why": why, "term": competence.cpc_term},
+            payload={
+                "assignee": staff.id,
+                "why": why,
+                "term": competence.cpc_term,
+                "cpc_complaint": complaint.registration_number,
+                "not_registered": complaint.reason,
+            },
         )
-        return staff.id
+    new = complaint.registration_number if complaint.status == "registered" else None
+    if new and emit_registered(COMPLAINT_RECEIVED, "cpc_complaint", [new]):
+        with transaction() as session:
+            inbox_store.mark_announced(session, [complaint.record_id])
+    return staff.id
+
+
+def _as_cpc_complaint(session: Session, case: AppealCase) -> InboxResult:
+    """The appeal stored as a complaint under CPC art. 105 (once: keyed by the appeal's
+    number), or why it cannot be (anonymous)."""
+    row, _ = by_number(session, case.registration_number)
+    try:
+        raw = cpc_complaints.from_appeal(parsed(row), case.registration_number)
+    except ValueError as exc:
+        return InboxResult(0, "rejected", None, str(exc))
+    return cpc_complaints.take_in(session, raw)

@@ -68,10 +68,12 @@ def _case(proc: Procedure) -> CourtCase:
 
 
 @task(name="register-court-act", cache_policy=NO_CACHE)
-def register_court_act(act: CourtAct, area: str) -> CourtCase:
+def register_court_act(act: CourtAct, area: str, assistant: str | None = None) -> CourtCase:
     """Once per act: the window from the event the assistant entered, never from the day the
     office received the act (CPC art. 418(1); CivPC art. 403(3)); the conclusion due a margin of
-    working days earlier (office practice)."""
+    working days earlier (office practice). ``assistant``: the prosecutor who took part in the
+    case (the state prosecutor, who brings the petition: CPC art. 414(2)), or whoever does
+    their work today; without one, an assistant of the area by load."""
     title = act.title()
     with transaction() as session:
         proc = session.scalar(
@@ -86,7 +88,12 @@ def register_court_act(act: CourtAct, area: str) -> CourtCase:
         cal = WorkingCalendar()
         end = act.window_end(cal)
         conclude_by = conclusion_due(end, cal, received_on=act.received_on)
-        who = choose_assignee(read_roster(session), today(), area, {})[0]
+        roster = read_roster(session)
+        who = (
+            roster.replacement_for(assistant, today()).staff
+            if assistant and assistant in roster.staff
+            else None
+        ) or choose_assignee(roster, today(), area, {})[0]
         proc = procedure_store.register_procedure(
             session,
             office_code=office_code(session),

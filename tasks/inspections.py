@@ -21,7 +21,6 @@ from models import audit, procedure_store
 from models.appeals import may_report
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
-from models.deadlines import TermUnit, due_date
 from models.inspections import (
     Acknowledgement,
     Authorisation,
@@ -38,6 +37,7 @@ from models.inspections import (
 from models.procedures import ProcedureKind, ProcedureStatus
 from models.roster_store import office_code, read_roster
 from models.tables import Duty, Procedure
+from models.terms import default_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +289,8 @@ def record_steps(
                 step=f"summons-{attempt}-{i}",
                 title=f"Explanations of {person}"[:300],
                 assignee_id=report.inspector,
-                due_date=due_date(on, 3, TermUnit.WORKING_DAYS, cal),  # office practice
+                due_date=default_terms().due("inspection.summons", on, cal),
+                term_id="inspection.summons",
                 actor=report.inspector,
             )
         proc = session.get_one(Procedure, inspection.procedure_id)
@@ -369,8 +370,7 @@ def open_consent(inspection: Inspection, attempt: int) -> int:
             step=f"pg-consent-{attempt}",
             title="Consent to extend the inspection",
             assignee_id=inspection.inspectors[0],
-            # office control term for the answer
-            due_date=due_date(today(), 5, TermUnit.WORKING_DAYS, WorkingCalendar()),
+            due_date=default_terms().due("inspection.consent_answer", today(), WorkingCalendar()),
             term_id="inspection.extension_consent",
             actor=inspection.inspectors[0],
         ).id

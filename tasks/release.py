@@ -16,10 +16,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from models import audit, procedure_store
+from models import audit, detention, procedure_store
 from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.deadlines import due_moment
+from models.inbox_store import raw_of
 from models.notifications import notify
 from models.procedures import ProcedureKind, ProcedureStatus
 from models.roster import Roster
@@ -39,6 +40,49 @@ class ReleaseCase:
     ordered_by: str | None = None  # the prosecutor who found the illegal detention, if named
 
 
+@dataclass(frozen=True, slots=True)
+class ReleaseFacts:
+    """What the release order states, read from the office's database (never passed to Prefect
+    as parameters: a person's name is personal data)."""
+
+    report_id: str
+    facility: str
+    person: str
+    held_since: dt.datetime
+    grounds: str
+    reported_at: dt.datetime
+    detention: str | None = None
+
+
+@task(name="detention-release-facts", cache_policy=NO_CACHE)
+def detention_release_facts(detention_ref: str) -> ReleaseFacts:
+    """The facts of a detention past its limit without a sanction, from its stored protocol:
+    reported at the limit, so whoever was authorised then signs (at night: the prosecutor on
+    duty)."""
+    number = detention.number_of(detention_ref)
+    with transaction() as session:
+        record, proc = raw_of(session, number)
+        protocol = detention.DetentionProtocolIn.model_validate_json(record.raw)
+        details = dict(proc.details or {})
+    limit_at = dt.datetime.fromisoformat(details["limit_at"])
+    held_since = dt.datetime.fromisoformat(details["detained_at"])
+    grounds = (
+        f"срок задержания без санкции суда ({details['limit_hours']} ч. с момента фактического"
+        f" задержания) истёк {detention.local(limit_at)}; постановление следственного судьи о"
+        " санкционировании содержания под стражей или домашнего ареста не поступило (часть"
+        " вторая статьи 14, часть четвертая статьи 131, часть вторая статьи 133 УПК)"
+    )
+    return ReleaseFacts(
+        report_id=number,
+        facility=protocol.facility,
+        person=protocol.person.full_name,
+        held_since=held_since,
+        grounds=grounds,
+        reported_at=limit_at,
+        detention=number,
+    )
+
+
 @task(name="register-release", cache_policy=NO_CACHE)
 def register_release(
     report_id: str,
@@ -48,6 +92,7 @@ def register_release(
     grounds: str,
     reported_at: dt.datetime,
     ordered_by: str | None = None,
+    detention_number: str | None = None,
 ) -> ReleaseCase:
     """Register the report once (keyed by its id) with its term in hours, and give the release
     duty to the prosecutor who found the illegal detention (``ordered_by``, when present that
@@ -84,6 +129,7 @@ def register_release(
                 "grounds": grounds,
                 "reported_at": reported_at.isoformat(),
                 "ordered_by": finder,
+                "detention": detention_number,
             }
             procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, "release")
             duty = procedure_store.open_duty(

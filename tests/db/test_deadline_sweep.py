@@ -8,11 +8,20 @@ import threading
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import procedure_store
 from models.calendar import WorkingCalendar
-from models.deadline_sweep import SweepConfig, SweepReport, sweep
+from models.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
+from models.procedures import ProcedureKind
 from models.tables import Approval, Duty, Escalation, Notification
 from tests.conftest import Database
-from tests.office import absent, acting, load_demo_office, pending_approval, procedure_with_duty
+from tests.office import (
+    OFFICE,
+    absent,
+    acting,
+    load_demo_office,
+    pending_approval,
+    procedure_with_duty,
+)
 
 CAL = WorkingCalendar(overrides=[])
 MONDAY = dt.date(2026, 12, 7)  # a working week: 7-11 December 2026 (16 December is a holiday)
@@ -156,3 +165,34 @@ def test_concurrent_sweeps_do_not_double_escalate(database: Database) -> None:
         assert errors == []
     assert count(database, Escalation) == 30
     assert len(rows(database, Notification, Notification.kind == "escalation")) == 30
+
+
+def test_only_overdue_coordination_items_get_a_letter_to_the_bodys_head(
+    database: Database,
+) -> None:
+    """A coordination item overdue gets a letter citing its meeting (Regulation cl. 7.4); an
+    указание overdue (CPC art. 193(1)(5)) is escalated inside the office like any duty, never
+    sent into the coordination letter, which has no meeting to cite."""
+    load_demo_office(database.engine)
+    due = MONDAY - dt.timedelta(days=3)
+    ids: dict[ProcedureKind, int] = {}
+    with sessionmaker(database.engine).begin() as session:
+        for kind in (ProcedureKind.COORDINATION, ProcedureKind.INSTRUCTIONS):
+            proc = procedure_store.register_procedure(
+                session, office_code=OFFICE, kind=kind, title=kind.value, year=due.year
+            )
+            duty = procedure_store.open_duty(
+                session,
+                procedure_id=proc.id,
+                step="item-1",
+                title="Item",
+                assignee_id="as-3",
+                due_date=due,
+            )
+            duty.body_id = "police"
+            ids[kind] = duty.id
+    run(database, MONDAY)
+    with Session(database.engine) as session:
+        letters = body_items_escalated(session, MONDAY)
+    assert letters == [ids[ProcedureKind.COORDINATION]]
+    assert {e.subject_id for e in rows(database, Escalation)} >= set(ids.values())

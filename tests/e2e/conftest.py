@@ -57,7 +57,12 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The server and `prosecutor serve --only` the deployments the test names with
+    ``@pytest.mark.served("a,b")`` (default: ``SERVED``)."""
+    marker = request.node.get_closest_marker("served")
+    served_names = marker.args[0] if marker else SERVED
+    first = served_names.split(",")[0]
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     db_url = f"sqlite:///{tmp_path / 'office.db'}"
@@ -86,7 +91,7 @@ def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
     def start_serving() -> None:
         served.append(
             subprocess.Popen(
-                [str(BIN / "prosecutor"), "serve", "--only", SERVED],
+                [str(BIN / "prosecutor"), "serve", "--only", served_names],
                 env=env,
                 stdout=(logs / f"serve-{len(served)}.log").open("wb"),
                 stderr=subprocess.STDOUT,
@@ -104,9 +109,7 @@ def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
         start_serving()
         deployment = _wait(
             lambda: (
-                httpx.get(f"{api}/deployments/name/sign-document/sign-document", timeout=2)
-                .json()
-                .get("id")
+                httpx.get(f"{api}/deployments/name/{first}/{first}", timeout=2).json().get("id")
             ),
             90,
             "the served deployment",

@@ -157,9 +157,9 @@ def test_an_act_received_before_its_window_starts_is_refused(database: Database)
     load_demo_office(database.engine)
     with pytest.raises(ValueError, match="before the window starts"):
         review_court_act(
-            window_kind="criminal_verdict_in_custody",
+            window_kind="criminal_verdict",
             case_number="7512-26-00-1/102",
-            act_date=dt.date(2026, 3, 2),
+            act_date=dt.date(2026, 3, 12),
             window_starts_on=dt.date(2026, 3, 12),
             received_on=dt.date(2026, 3, 10),
             **COURTS,

@@ -397,6 +397,9 @@ def test_complaint_on_investigator_leaves_the_appeal_review_cl155_art24_9_cpc_ar
     )
     proc = procedure(database, number)
     assert proc.details["route"] == "cpc_complaint" and documents(database, number) == []
+    # ... and it becomes a complaint procedure of its own (CPC art. 105), the appeal closed
+    assert proc.status is ProcedureStatus.CLOSED
+    assert proc.details["cpc_complaint"].startswith("ALM-BST-CMP-")
 
 
 def test_report_by_someone_not_assigned_is_refused(database: Database) -> None:

@@ -22,7 +22,6 @@ from models.acts import (
     check_issue,
     hearing_notice_late,
     hearing_result_due,
-    kk_date_of,
     next_step,
     spec,
 )
@@ -212,7 +211,6 @@ def test_the_contested_act_is_typed_name_number_date_issuer_cl155_art_33_1() -> 
     )
     assert act.fields()["contested_date"] == "01.11.2026"
     assert act.fields()["contested_date_kk"] == "2026 жылғы 1 қарашадағы"
-    assert kk_date_of(dt.date(2026, 4, 30)) == "2026 жылғы 30 сәуірдегі"
     assert set(ContestedAct.empty()) == set(act.fields())
     with pytest.raises(ValueError):
         ContestedAct(title="")

@@ -52,16 +52,16 @@ def test_verdict_window_runs_from_pronouncement_not_receipt_cpc_art_418_1() -> N
     assert a_week_later.window_end(CAL) != from_receipt
 
 
-def test_convict_in_custody_window_runs_from_delivery_of_the_copy_cpc_art_418_1() -> None:
-    """CPC art. 418(1): for a convict in custody the same 15 сутки run from the delivery of the
-    copy of the verdict: pronounced 2 March 2026, copy delivered 12 March: ends 27 March."""
-    act = court_act(
-        kind=WindowKind.CRIMINAL_VERDICT_IN_CUSTODY,
-        window_starts_on=dt.date(2026, 3, 12),
-        received_on=dt.date(2026, 3, 13),
+def test_the_prosecutors_window_has_no_custody_variant_cpc_art_418_1() -> None:
+    """CPC art. 418(1): the prosecutor's petition is brought within 15 сутки of the
+    pronouncement; the delivery of the copy starts only the window of a convict in custody, so
+    no window of the prosecutor runs from a delivery of a verdict."""
+    assert {rule.source for rule in WINDOWS.values() if "verdict" in rule.starts_with} == {
+        "CPC art. 418(1)"
+    }
+    assert all(
+        "delivery" not in r.starts_with for r in WINDOWS.values() if r.act_name["ru"] == "приговор"
     )
-    assert act.window_end(CAL) == dt.date(2026, 3, 27)
-    assert act.window_end(CAL) != court_act().window_end(CAL)
 
 
 def test_civil_decision_month_runs_from_the_final_form_civpc_art_403_3() -> None:
@@ -111,7 +111,6 @@ def test_each_window_is_a_row_of_the_terms_table_with_its_statutory_figure() -> 
     terms = default_terms()
     criminal = terms.get(WINDOWS[WindowKind.CRIMINAL_VERDICT].term_id)
     assert (criminal.term, criminal.unit) == (15, TermUnit.CALENDAR_DAYS)
-    assert WINDOWS[WindowKind.CRIMINAL_VERDICT_IN_CUSTODY].term_id == criminal.id
     civil = terms.get(WINDOWS[WindowKind.CIVIL_DECISION].term_id)
     assert (civil.term, civil.unit) == (1, TermUnit.MONTHS)
     for rule in WINDOWS.values():

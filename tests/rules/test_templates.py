@@ -20,6 +20,14 @@ from jinja2 import meta
 from deployments.commands import DEMO_ROSTER
 from models.acts import CATALOGUE, Act, AdminOffence, ContestedAct, OffenderKind
 from models.court_acts import CourtAct, WindowKind, petition_fields
+from models.cpc_complaints import (
+    EXTENSION_GROUND_TEXT,
+    OUTCOME_TEXT,
+    SUBJECT_TEXT,
+    ComplaintSubject,
+    ExtensionGround,
+    Outcome,
+)
 from models.rendering import (
     LANGUAGES,
     TEMPLATES,
@@ -148,6 +156,25 @@ def _petition(language: str) -> dict[str, Any]:
     return petition_fields(COURT_ACT, language, **PETITION[language])
 
 
+def _pretrial(language: str) -> dict[str, Any]:
+    """ЕРДР facts of a case for its постановления (CPC art. 192(4))."""
+    return {
+        "erdr_number": "261100000000077",
+        "registered_date": "10.03.2026",
+        "cc_article": "190 ч.2",
+        "form_name": {"ru": "предварительное следствие", "kk": "алдын ала тергеу"}[language],
+        "body_name": "Управление полиции Бостандыкского района",
+        # the template prints the body on its «Кому:» line: the PDF check looks for it there
+        "addressee_name": "Управление полиции Бостандыкского района",
+        "investigator": "Сейітов Бақытжан Ерланұлы",
+        "request_date": "05.05.2026",
+        "current_due": "12.05.2026",
+        "new_due": {"ru": "10.06.2026", "kk": "2026 жылғы 10 маусымға"}[language],
+        "reasoning": "назначены судебно-бухгалтерская и почерковедческая экспертизы",
+        "refusal_reasoning": "экспертизы окончены, иных следственных действий не требуется",
+    }
+
+
 # One dict per kind (the acts of the catalogue, then the letters of the other procedures). A
 # template may ask for a field not listed here (another procedure's fields move on): it gets a
 # realistic filler from ``_filler`` so the checks still run over its text.
@@ -207,6 +234,46 @@ DOCUMENT_FIELDS: dict[str, Any] = {
         "specialists": ["Әбенов Һәди, инженер-строитель"],
         "authorisation_text": None,
     },
+    "complaint_decision": lambda lang: {
+        "addressee_name": "Сейтқали Әсел Нұрғалиқызы",
+        "addressee_address": "Алматы қ., Әуезов к-сі, 12-үй, 4-пәтер",
+        "complainant": "Сейтқали Әсел Нұрғалиқызы",
+        "capacity": {"ru": "защитник подозреваемого", "kk": "күдіктінің қорғаушысы"}[lang],
+        "received": "19.11.2026",
+        "body_name": "Следственное управление Департамента полиции города Алматы",
+        "case_number": "261100031000123",
+        "subject_text": SUBJECT_TEXT[ComplaintSubject.SEARCH][lang],
+        "summary": "обыск в жилище проведён без постановления",
+        "outcome": "partly_upheld",
+        "decision_title": OUTCOME_TEXT[Outcome.PARTLY_UPHELD]["title"][lang],
+        "operative": OUTCOME_TEXT[Outcome.PARTLY_UPHELD]["operative"][lang],
+        "findings": "обыск проведён без санкции следственного судьи",
+        "remedy": "признать обыск незаконным",
+        "harm_caused": True,
+    },
+    "complaint_extension_notice": lambda lang: {
+        "addressee_name": "Сейтқали Әсел Нұрғалиқызы",
+        "addressee_address": "Алматы қ., Әуезов к-сі, 12-үй, 4-пәтер",
+        "received": "19.11.2026",
+        "subject_text": SUBJECT_TEXT[ComplaintSubject.OTHER][lang],
+        "new_due": "04.12.2026",
+        "ground_text": EXTENSION_GROUND_TEXT[ExtensionGround.ADDITIONAL_MATERIALS][lang],
+        "reason": "истребованы материалы проверки",
+    },
+    "release_order": lambda lang: {
+        "addressee_name": {"ru": "ИВС УП г. Алматы", "kk": "Алматы қ. ПД УҰИ"}[lang],
+        "facility": {
+            # as facilities are named in detention protocols: an abbreviation, which does not
+            # decline, so it stands in the nominative line and in the dative addressee alike
+            "ru": "ИВС УП г. Алматы",
+            "kk": "Алматы қ. ПД УҰИ",
+        }[lang],
+        "person": "Әбдіғұлов Нұрлан Өтегенұлы",
+        "held_since": "20.11.2026 22:10",
+        "grounds": "срок задержания 48 часов истёк, санкции следственного судьи нет",
+    },
+    "pretrial_extension": _pretrial,
+    "pretrial_extension_refusal": _pretrial,
     "inspection_certificate": lambda lang: {
         "addressee_name": "ТОО «Алатау Құрылыс»",
         "subject": "ТОО «Алатау Құрылыс»",
@@ -414,3 +481,19 @@ def test_admin_offence_decree_carries_the_contents_of_coao_art_803(language: str
     else:
         assert "кодексінің 462-бабының 1-бөлігінде көзделген" in text
         assert "Іс жүргізу тілі: қазақ тілі" in text and "744-бабында" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "addressee"),
+    [
+        ("ru", "Начальнику ИВС УП г. Алматы"),
+        ("kk", "Алматы қ. ПД УҰИ бастығына"),
+    ],
+)
+def test_a_release_order_is_addressed_to_the_head_of_the_facility_cpc_art_14(
+    language: str, addressee: str
+) -> None:
+    """CPC art. 14(4): the order binds the head of the place of detention, so the addressee block
+    names that head, in the dative, not the facility in the nominative."""
+    text = as_text(render_document("release_order", language))
+    assert addressee in text

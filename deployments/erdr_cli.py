@@ -1,0 +1,122 @@
+"""`prosecutor erdr`: Cases from the Unified Register of Pre-trial Investigations (ЕРДР)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from deployments.cli_support import JsonFlag, emit, fails_cleanly, input_records, office_session
+from deployments.errors import BadInput
+from models import erdr_intake, inbox_store
+from models.erdr import InboxFolderAdapter
+from models.erdr_intake import IntakeSummary
+from models.procedures import ProcedureKind
+from models.tables import InboxSource
+from models.timeline import procedure_timeline
+
+erdr_app = typer.Typer(
+    help="Cases from the Unified Register of Pre-trial Investigations (ЕРДР).", no_args_is_help=True
+)
+
+
+def _finish(summary: IntakeSummary, as_json: bool) -> None:
+    """Announce what was registered, print, exit 1 when a record was rejected."""
+    erdr_intake.announce_new(summary)
+    emit(summary.as_dict(), as_json, _render)
+    if summary.rejected:
+        raise typer.Exit(1)
+
+
+def _render(d: dict[str, Any]) -> str:
+    lines = [
+        f"{r['source']}: {r['status']} {r['registration_number'] or ''}"
+        f" {r['reason'] or ''}".rstrip()
+        for r in d["records"]
+    ]
+    lines.append(
+        f"{d['registered']} registered, {d['duplicates']} already registered,"
+        f" {d['rejected']} rejected, {d['announced']} announced"
+    )
+    if d["registered"] and not d["announced"]:
+        lines.append(
+            "Prefect not reached (PREFECT_API_URL unset): the cases are stored; run"
+            " `prosecutor erdr reconcile` to announce them"
+        )
+    return "\n".join(lines)
+
+
+@erdr_app.command("import")
+@fails_cleanly
+def import_(
+    file: Annotated[Path, typer.Argument(help="ЕРДР cases, one JSON object a line (.jsonl).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate, store and number each case, then announce it to Prefect. Invalid cases and
+    cases of another office are stored as rejected with the reason, and the command exits 1."""
+    with office_session():
+        pass  # the database is at the newest schema: checked before anything is stored
+    _finish(erdr_intake.store_all([(where, raw) for where, raw, _ in input_records(file)]), as_json)
+
+
+@erdr_app.command("poll")
+@fails_cleanly
+def poll(
+    folder: Annotated[
+        Path | None,
+        typer.Option(help="Inbox folder of *.jsonl files (default <data dir>/inbox/erdr)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Read the ЕРДР inbox folder (each file once: moved to processed/), store, announce."""
+    with office_session():
+        pass
+    _finish(erdr_intake.poll(InboxFolderAdapter(folder)), as_json)
+
+
+@erdr_app.command("reconcile")
+@fails_cleanly
+def reconcile(as_json: JsonFlag = False) -> None:
+    """Announce stored cases whose announcement never reached Prefect."""
+    with office_session() as session:
+        pending = len(inbox_store.unannounced(session, InboxSource.ERDR))
+    announced = erdr_intake.reconcile()
+    emit(
+        {"pending": pending, "announced": announced},
+        as_json,
+        lambda d: (
+            "\n".join(f"{n}: announced" for n in d["announced"])
+            or (
+                f"{d['pending']} cases wait: Prefect not reached (PREFECT_API_URL unset)"
+                if d["pending"]
+                else "nothing to reconcile"
+            )
+        ),
+    )
+
+
+@erdr_app.command("show")
+@fails_cleanly
+def show(
+    number: Annotated[str, typer.Argument(help="Registration number of the case.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """The case's terms, then its page: timeline, duties, documents (Markdown)."""
+    with office_session() as session:
+        try:
+            _, proc = inbox_store.raw_of(session, erdr_intake.case_number(number))
+        except LookupError:
+            raise BadInput(f"no ЕРДР case {number}") from None
+        if proc.kind is not ProcedureKind.CRIMINAL_CASE:
+            raise BadInput(f"{number} is not a criminal case")
+        terms = erdr_intake.terms_of(proc)
+        page = procedure_timeline(session, proc.id)
+    emit(
+        {**terms, "page": page},
+        as_json,
+        lambda d: (
+            f"ЕРДР № {d['erdr_number']} ({d['form']}, CC art. {d['cc_article']}): term"
+            f" {d['term']} ({d['term_source']}), due {d['due']}\n\n{d['page']}"
+        ),
+    )

@@ -1,0 +1,38 @@
+"""Written указания to the investigating body (CPC art. 193(1)(5); CL-155 art. 35), started by
+hand from the UI: drafted, signed by the head (or the deputy replacing the head), sent to the
+body; each item a duty of the body due on the term set, escalated by the daily deadline check
+like any duty, closed by the body's report through ``record-answer``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from tasks.instructions import give_instructions as give
+from tasks.procedure_page import finished
+
+
+@flow(name="give-instructions", flow_run_name="instructions-{case_number}")
+def give_instructions(
+    case_number: str,
+    items: list[str],
+    due_days: int | None = None,
+    language: str = "ru",
+    body_id: str | None = None,
+) -> dict[str, Any]:
+    """Give written указания on a case.
+
+    Args:
+        case_number: the registration number of the supervised or finished case, or its ЕРДР
+            number.
+        items: the указания, one per item (investigative actions to take).
+        due_days: сутки to execute them; empty: the office's control term (the code sets none).
+        language: the language of the document.
+        body_id: the investigating body, when the case does not name it.
+    """
+    result = give(case_number, items, body_id=body_id, due_days=due_days, language=language)
+    step = f"{len(result['duty_ids'])} указания to {result['body_id']}"
+    if result["decision"] != "approve":
+        step = f"not signed ({result['decision']})"
+    return finished(result["procedure_id"], step, result)

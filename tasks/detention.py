@@ -1,0 +1,29 @@
+"""Steps of the control of a detention (CPC arts. 128-134): its terms registered as duties
+counted in hours, given to whoever is authorised right now (at night, the prosecutor on duty)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from models import detention
+from models.calendar import WorkingCalendar
+from models.db import transaction
+from models.roster_store import read_roster
+from models.urgency import authorised_at
+
+
+@task(name="open-detention-control", cache_policy=NO_CACHE)
+def open_detention_control(number: str) -> detention.Control:
+    """The 12-hour notice (CPC art. 131(3)) and the limit (CPC arts. 14(2), 131(4)) as duties
+    with ``due_at``, once per detention: a replayed run finds them and changes nothing."""
+    now = dt.datetime.now(dt.UTC)
+    with transaction() as session:
+        proc = detention.detention_by_number(session, number)
+        assignee = proc.assignee_id
+        if assignee is None:
+            who = authorised_at(read_roster(session), now, WorkingCalendar())
+            assignee = who.staff.id if who.staff else None
+        return detention.open_control(session, number, assignee, "detention-control")
