@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,15 @@ def _run_of(engine: Any, kind: str) -> tuple[str, str]:
 
 
 def _resume(api: str, run_id: str, **run_input: Any) -> None:
-    """What the Prefect UI's Resume form sends."""
-    response = httpx.post(
-        f"{api}/flow_runs/{run_id}/resume", json={"run_input": run_input}, timeout=30
-    )
+    """What the Prefect UI's Resume form sends; a server on SQLite answers 503 while it is busy
+    writing, and the UI (like Prefect's own client) sends it again."""
+    for _ in range(20):
+        response = httpx.post(
+            f"{api}/flow_runs/{run_id}/resume", json={"run_input": run_input}, timeout=30
+        )
+        if response.status_code != 503:
+            break
+        time.sleep(1)
     assert response.status_code < 300, response.text
     assert response.json().get("status") != "REJECT", response.text
 
