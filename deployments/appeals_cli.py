@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from deployments.cli_support import JsonFlag, emit, fails_cleanly, input_records, office_session
 from deployments.commands import parse_date
-from deployments.errors import BadInput
+from deployments.errors import BadInput, one_line
 from deployments.events import emit_appeals_received
 from models import appeal_store
 from models.appeals import may_report
@@ -33,20 +34,21 @@ def submit(
     as_json: JsonFlag = False,
 ) -> None:
     """Validate, store and number each appeal, then announce it to Prefect. Invalid appeals are
-    stored as rejected with the reason, and the command exits 1."""
+    stored as rejected with the reason, and the command exits 1. Each appeal is read, stored and
+    committed on its own, so a bad one (or one the database refuses) never stops the batch, and
+    running a batch again registers nothing twice."""
     with office_session() as session:
         office = office_code(session)
     calendar = WorkingCalendar()
-    records = list(input_records(path))
-    results = []
-    many = len(records) > 1 and not as_json
-    for where, raw, problem in track(records, description="Storing appeals") if many else records:
-        with transaction() as session:  # one appeal, one transaction: a bad one spoils nothing
-            if problem:
-                result = appeal_store.store_rejected(session, raw, problem)
-            else:
-                result = appeal_store.intake(session, raw, office, calendar)
-        results.append({"source": where, **_as_dict(result)})
+    records = track(
+        input_records(path),
+        description="Storing appeals",
+        disable=as_json or not sys.stdout.isatty(),
+    )
+    results = [
+        {"source": where, **_stored(raw, problem, office, calendar)}
+        for where, raw, problem in records
+    ]
     new = [r for r in results if r["status"] == "registered"]
     announced = emit_appeals_received([r["registration_number"] for r in new])
     if announced:
@@ -56,12 +58,36 @@ def submit(
         "registered": len(new),
         "duplicates": sum(r["status"] == "duplicate" for r in results),
         "rejected": sum(r["status"] == "rejected" for r in results),
+        "refused": sum(r["status"] == "refused" for r in results),
         "announced": announced,
         "appeals": results,
     }
     emit(summary, as_json, _render_submit)
-    if summary["rejected"]:
+    if summary["rejected"] or summary["refused"]:
         raise typer.Exit(1)
+
+
+def _stored(
+    raw: str, problem: str | None, office: str, calendar: WorkingCalendar
+) -> dict[str, Any]:
+    """One appeal stored: registered, a duplicate or rejected; what the database would not take
+    even after retrying is kept as rejected with the error, or at worst reported as refused."""
+    try:
+        return _as_dict(appeal_store.submit(raw, problem, office, calendar))
+    except Exception as exc:
+        error = one_line(exc)
+    try:
+        reason = f"could not be registered: {error}"
+        return _as_dict(appeal_store.submit(raw, reason, office, calendar))
+    except Exception as exc:
+        refused = f"refused, not stored: {error}; {one_line(exc)}"
+        return {
+            "appeal_id": None,
+            "status": "refused",
+            "registration_number": None,
+            "reason": refused,
+            "external_id": None,
+        }
 
 
 def _as_dict(result: appeal_store.IntakeResult) -> dict[str, Any]:
@@ -82,7 +108,7 @@ def _render_submit(d: dict[str, Any]) -> str:
     ]
     lines.append(
         f"{d['registered']} registered, {d['duplicates']} already registered,"
-        f" {d['rejected']} rejected"
+        f" {d['rejected']} rejected" + (f", {d['refused']} refused" if d.get("refused") else "")
     )
     if d["registered"] and not d["announced"]:
         lines.append(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,12 +21,21 @@ from deployments.events import (
     RELEASE_CONFIRMED,
     emit_answer,
 )
-from models import approval_decisions, approval_store, document_store, pdf_store
+from models import (
+    approval_decisions,
+    approval_store,
+    audit,
+    document_store,
+    eds,
+    eds_store,
+    pdf_store,
+)
 from models.acts import Answer
-from models.approvals import Decision
+from models.approvals import Decision, Verdict
 from models.calendar import today
 from models.notifications import list_notifications
 from models.rendering import as_text
+from models.roster_store import staff_by_iin
 from models.tables import AccessLevel, Document, Duty
 
 approvals_app = typer.Typer(help="Approvals and signatures.", no_args_is_help=True)
@@ -73,26 +84,100 @@ def _waiting_run_state(flow_run_id: str) -> str:
     return state.name if state else "unknown"
 
 
+KeyFile = Annotated[
+    Path, typer.Option("--key", help="Your EDS key and certificate (.p12), e.g. from NCA RK.")
+]
+PasswordFile = Annotated[
+    Path | None,
+    typer.Option("--password-file", help="File holding the key's password (default: a prompt)."),
+]
+
+
+def read_key(key: Path, password_file: Path | None) -> tuple[bytes, bytes]:
+    """The .p12 file and its password: from the file given, else asked without echo (never
+    under CI or without a terminal, where nobody can answer)."""
+    if not key.is_file():
+        raise BadInput(f"--key: no such file {key}")
+    if password_file is not None:
+        if not password_file.is_file():
+            raise BadInput(f"--password-file: no such file {password_file}")
+        password = password_file.read_text(encoding="utf-8").rstrip("\r\n")
+    elif os.environ.get("CI") or not sys.stdin.isatty():
+        raise BadInput("no terminal to ask the key's password: give --password-file")
+    else:
+        password = typer.prompt(f"Password of {key.name}", hide_input=True)
+    return key.read_bytes(), password.encode("utf-8")
+
+
+def sign_bytes(content: bytes, key: Path, password_file: Path | None) -> bytes:
+    p12, password = read_key(key, password_file)
+    try:
+        return eds.sign(content, p12, password)
+    except eds.SignatureRefused as exc:
+        raise BadInput(f"--key: {exc.reason}") from None
+
+
+def _holder(session: Any, cms: bytes) -> str:
+    """Who the signature's certificate names on the roster (as given, if nobody)."""
+    iin, _ = eds.inspect(cms)
+    staff = staff_by_iin(session, iin) if iin else None
+    return staff.id if staff else f"iin:{eds.masked_iin(iin)}"
+
+
+@approvals_app.command("sign")
+@fails_cleanly
+def approvals_sign(
+    approval_id: Annotated[int, typer.Argument(help="Approval id (see `approvals list`).")],
+    decision: Annotated[Decision, typer.Option("--decision", help="approve, reject or return.")],
+    key: KeyFile,
+    password_file: PasswordFile = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print your EDS (base64 CMS) over the exact bytes of this decision, for the *signature*
+    field of the decision form in the Prefect UI."""
+    with office_session() as session:
+        content = approval_decisions.signed_content(session, approval_id, decision)
+    cms = sign_bytes(content, key, password_file)
+    data = {
+        "approval_id": approval_id,
+        "decision": decision.value,
+        "signed_sha256": eds.content_sha256(content),
+        "signature": eds.encode(cms),
+    }
+    emit(data, as_json, lambda d: d["signature"])
+
+
 @approvals_app.command("decide")
 @fails_cleanly
 def approvals_decide(
     approval_id: Annotated[int, typer.Argument(help="Approval id (see `approvals list`).")],
-    signer: Annotated[str, typer.Option("--as", help="Your staff id.")],
     decision: Annotated[Decision, typer.Option("--decision", help="approve, reject or return.")],
+    key: KeyFile,
+    password_file: PasswordFile = None,
     comment: Annotated[str | None, typer.Option("--comment")] = None,
     wait: Annotated[
         float, typer.Option("--wait", help="Seconds to wait for the run to record it.")
     ] = 0,
     as_json: JsonFlag = False,
 ) -> None:
-    """Decide on a waiting approval: checked here, then given to the waiting run, which checks
-    again at the moment it records the decision."""
+    """Decide on a waiting approval with your EDS: you are the holder of the key's
+    certificate. Checked here, then given to the waiting run, which checks again at the moment
+    it records the decision."""
     now = dt.datetime.now(dt.UTC)
     with office_session() as session:
+        content = approval_decisions.signed_content(session, approval_id, decision)
+    cms = sign_bytes(content, key, password_file)
+    with office_session() as session:
         view = approval_store.get_approval(session, approval_id)
+        signer = _holder(session, cms)
+        signed = approval_decisions.check_eds(
+            session, approval_id=approval_id, signer_id=signer, decision=decision, cms=cms, at=now
+        )
         verdict = approval_decisions.precheck(
             session, approval_id, signer, decision, now, _four_eyes()
         )
+        if signed.refused:
+            verdict = Verdict(False, signed.refused)
         if not verdict.accepted:
             approval_decisions.record_refusal(
                 session,
@@ -103,6 +188,7 @@ def approvals_decide(
                 channel="cli",
                 at=now,
                 comment=comment,
+                signed=signed,
             )
     if not verdict.accepted:
         raise BadInput(f"refused: {verdict.reason}")
@@ -124,11 +210,13 @@ def approvals_decide(
             "decision": decision.value,
             "signer": signer_value(offered(view.flow_run_id, approval_id), signer),
             "comment": comment,
+            "signature": eds.encode(cms),
         },
     )
     result: dict[str, Any] = {
         "approval_id": approval_id,
         "flow_run_id": view.flow_run_id,
+        "signer": signer,
         "resumed": True,
         "status": "pending",
     }
@@ -143,8 +231,8 @@ def approvals_decide(
         result,
         as_json,
         lambda d: (
-            f"approval {d['approval_id']}: decision given to run {d['flow_run_id']}"
-            f" (status {d['status']})"
+            f"approval {d['approval_id']}: decision of {d['signer']} given to run"
+            f" {d['flow_run_id']} (status {d['status']})"
         ),
     )
 
@@ -154,58 +242,145 @@ def approvals_decide(
 def documents_verify(
     document_id: Annotated[int, typer.Argument()], as_json: JsonFlag = False
 ) -> None:
-    """Check a document's text against its signatures; exit 1 when it does not match."""
+    """Check a document's text against its signatures and re-verify every stored EDS (against
+    the text and the trust store at signing time); exit 1 when anything does not match."""
     with office_session() as session:
         check = document_store.verify_document(session, document_id)
+        stored = eds_store.verify_stored(session, document_id)
+    invalid_eds = [c for c in stored if not c.valid and c.problem != eds_store.NO_EDS]
+    valid = check.valid and not invalid_eds
     data = {
         "document_id": check.document_id,
-        "valid": check.valid,
+        "valid": valid,
         "signed": check.signed,
         "signers": check.signers,
         "sha256": check.sha256_now,
-        "problem": check.problem,
+        "problem": check.problem or ("; ".join(c.describe() for c in invalid_eds) or None),
+        "eds": [
+            {
+                "kind": c.kind,
+                "staff_id": c.staff_id,
+                "name": c.name,
+                "iin": c.iin,
+                "signed_at": c.signed_at,
+                "valid": c.valid,
+                "problem": c.problem,
+            }
+            for c in stored
+        ],
     }
     emit(
         data,
         as_json,
-        lambda d: (
-            f"document {d['document_id']}: "
-            + (
-                "signed and unchanged by " + ", ".join(d["signers"])
-                if d["valid"]
-                else f"INVALID - {d['problem']}"
-            )
+        lambda d: "\n".join(
+            [
+                f"document {d['document_id']}: "
+                + (
+                    "signed and unchanged by " + ", ".join(d["signers"])
+                    if d["valid"]
+                    else f"INVALID - {d['problem']}"
+                ),
+                *(f"  {c.describe()}" for c in stored),
+            ]
         ),
     )
-    if not check.valid:
+    if not valid:
         raise typer.Exit(1)
+
+
+def _read_with_key(
+    session: Any, document_id: int, key: Path, password_file: Path | None
+) -> tuple[str | None, str]:
+    """Sign a fresh one-time challenge for ``document_id`` and have it verified: the reader
+    (None when refused) and why."""
+    now = dt.datetime.now(dt.UTC)
+    challenge = eds_store.issue_challenge(session, document_id, now)
+    cms = sign_bytes(challenge.content, key, password_file)
+    try:
+        reader = eds_store.answer_challenge(session, challenge.id, cms, now)
+    except eds.SignatureRefused as exc:
+        return None, f"EDS refused: {exc.reason}"
+    return reader.id, "signed"
+
+
+def _self_declared(session: Any, reader: str, document_id: int, command: str) -> None:
+    audit.append(
+        session,
+        actor=reader,
+        action="identity.self_declared",
+        entity_kind="document",
+        entity_id=document_id,
+        payload={"command": command},
+    )
 
 
 @documents_app.command("show")
 @fails_cleanly
 def documents_show(
     document_id: Annotated[int, typer.Argument()],
-    reader: Annotated[str, typer.Option("--as", help="Your staff id (reading is audited).")],
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Your EDS key (.p12): needed for secret documents."),
+    ] = None,
+    password_file: PasswordFile = None,
+    reader: Annotated[
+        str | None,
+        typer.Option("--as", help="Your staff id, self-declared (public documents only)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Read a document; secret materials only with clearance (Regulation cl. 8, obligation 5)."""
+    """Read a document (audited). Secret materials only with clearance, proven by signing a
+    one-time challenge with your EDS (Regulation cl. 8, obligation 5)."""
+    refusal = None
     with office_session() as session:
-        doc = document_store.read_document(session, document_id, reader)
+        doc = _document(session, document_id)
+        who, why = _reader(session, doc, key, password_file, reader, "documents show")
+        read = document_store.read_document(session, document_id, who) if who else None
+        if read is None:
+            refusal = why if who is None else f"{who} has no clearance for secret documents"
         data = (
             None
-            if doc is None
+            if read is None
             else {
-                "document_id": doc.id,
-                "kind": doc.kind,
-                "title": doc.title,
-                "access_level": doc.access_level.value,
-                "sha256": doc.sha256,
-                "text": as_text(doc.body),
+                "document_id": read.id,
+                "kind": read.kind,
+                "title": read.title,
+                "access_level": read.access_level.value,
+                "sha256": read.sha256,
+                "text": as_text(read.body),
             }
         )
+    # raised after the transaction so that the refusal's audit entry is kept
     if data is None:
-        raise BadInput(f"refused: {reader} has no clearance for secret document {document_id}")
+        raise BadInput(f"refused: {refusal} (document {document_id})")
     emit(data, as_json, lambda d: f"{d['title']} ({d['access_level']})\n\n{d['text']}")
+
+
+def _document(session: Any, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise BadInput(f"no document {document_id}")
+    return doc
+
+
+def _reader(
+    session: Any,
+    doc: Document,
+    key: Path | None,
+    password_file: Path | None,
+    reader: str | None,
+    command: str,
+) -> tuple[str | None, str]:
+    """Who reads: the holder of the key that signed a challenge, or (public documents only)
+    the staff id declared with ``--as``, audited as self-declared."""
+    if key is not None:
+        return _read_with_key(session, doc.id, key, password_file)
+    if doc.access_level is AccessLevel.SECRET:
+        raise BadInput(f"document {doc.id} is secret: give --key YOUR.p12 (with clearance)")
+    if reader is None:
+        raise BadInput("give --key YOUR.p12, or --as STAFF_ID for a public document")
+    _self_declared(session, reader, doc.id, command)
+    return reader, "self-declared"
 
 
 @documents_app.command("pdf")
@@ -215,22 +390,33 @@ def documents_pdf(
     out: Annotated[
         Path | None, typer.Option("--out", help="Where to write it (default: document-ID.pdf).")
     ] = None,
-    reader: Annotated[
-        str | None,
-        typer.Option("--as", help="Your staff id: needed for secret documents (audited)."),
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Your EDS key (.p12): needed for secret documents."),
     ] = None,
+    password_file: PasswordFile = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Write the issued document's PDF (rendered and stored if missing); print path and SHA-256."""
+    refusal = None
     with office_session() as session:
-        allowed = _may_read(session, document_id, reader)
+        doc = _document(session, document_id)
+        allowed = True
+        if doc.access_level is AccessLevel.SECRET:
+            if key is None:
+                raise BadInput(f"document {document_id} is secret: give --key YOUR.p12")
+            who, refusal = _read_with_key(session, document_id, key, password_file)
+            allowed = who is not None and (
+                document_store.read_document(session, document_id, who) is not None
+            )
+            refusal = refusal if who is None else f"{who} has no clearance for secret documents"
         if allowed:
             sha256 = pdf_store.store_pdf(session, document_id)
             doc = session.get_one(Document, document_id)
             pdf, number = doc.pdf, doc.outgoing_number
     # raised after the transaction so that the refusal's audit entry is kept
     if not allowed:
-        raise BadInput(f"refused: {reader} has no clearance for secret document {document_id}")
+        raise BadInput(f"refused: {refusal} (document {document_id})")
     assert pdf is not None
     path = out or Path(f"document-{document_id}.pdf")
     path.write_bytes(pdf)
@@ -241,18 +427,6 @@ def documents_pdf(
         "pdf_sha256": sha256,
     }
     emit(data, as_json, lambda d: f"{d['path']}\nSHA-256 {d['pdf_sha256']}")
-
-
-def _may_read(session: Any, document_id: int, reader: str | None) -> bool:
-    """Secret materials only for cleared staff (Regulation cl. 8, obligation 5), audited."""
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise BadInput(f"no document {document_id}")
-    if reader is None:
-        if doc.access_level is AccessLevel.SECRET:
-            raise BadInput(f"document {document_id} is secret: give --as STAFF (with clearance)")
-        return True
-    return document_store.read_document(session, document_id, reader) is not None
 
 
 @deadlines_app.command("check")
@@ -328,8 +502,11 @@ def answer(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Announce an answer from outside to a duty: another body's answer to a request, a body's
-    report on a coordination item, or a facility's confirmation of a release."""
+    """Store, then announce, an answer from outside to a duty: another body's answer to a
+    request, a body's report on a coordination item, or a facility's confirmation of a release.
+    The announcement carries the duty and the SHA-256 of the stored answer, never its text."""
+    from tasks.answers import AnswerInput, receive_answer
+
     with office_session() as session:
         duty = session.get(Duty, duty_id)
         if duty is None:
@@ -345,20 +522,26 @@ def answer(
     answers = [a.value for a in Answer if a is not Answer.SILENCE]
     if outcome and outcome not in answers:
         raise BadInput(f"--outcome: {outcome!r} is not one of {', '.join(answers)}")
-    if hearing_date:
-        parse_date(hearing_date, "--hearing-date")
-    if not emit_answer(
-        event,
-        duty_id,
-        text,
-        outcome=outcome or "",
-        hearing_date=hearing_date or "",
-        hearing_place=hearing_place or "",
-        notified_on=today().isoformat() if hearing_date else "",
-    ):
-        raise BadInput("Prefect not reached (PREFECT_API_URL unset): the answer was not announced")
+    if len(text) > 10000:
+        raise BadInput("--text: at most 10000 characters")
+    given = AnswerInput(
+        text=text,
+        outcome=Answer(outcome) if outcome else None,
+        hearing_date=parse_date(hearing_date, "--hearing-date") if hearing_date else None,
+        hearing_place=(hearing_place or "")[:300] or None,
+        notified_on=today() if hearing_date else None,
+    )
+    try:
+        sha256 = receive_answer(duty_id, given)  # stored first: nothing is lost
+    except (LookupError, ValueError) as exc:
+        raise BadInput(str(exc)) from None
+    if not emit_answer(event, duty_id, sha256):
+        raise BadInput(
+            f"the answer is stored on duty {duty_id} but Prefect was not reached"
+            " (PREFECT_API_URL unset): give it again to announce it"
+        )
     emit(
-        {"duty_id": duty_id, "event": event},
+        {"duty_id": duty_id, "event": event, "answer_sha256": sha256},
         as_json,
         lambda d: f"{d['event']} for duty {d['duty_id']}",
     )

@@ -14,17 +14,21 @@ import typer
 from deployments import commands
 from deployments.appeals_cli import appeals_app
 from deployments.approvals_cli import (
+    KeyFile,
+    PasswordFile,
     answer,
     approvals_app,
     deadlines_app,
     documents_app,
     notifications_app,
+    sign_bytes,
 )
 from deployments.cases_cli import cases_app
 from deployments.cli_support import As, JsonFlag, OnDate, emit, fails_cleanly, office_session
 from deployments.complaints_cli import complaints_app
 from deployments.detention_cli import detention_app
 from deployments.erdr_cli import erdr_app
+from deployments.errors import BadInput
 from deployments.office_cli import serve, start
 from deployments.prosecution_cli import prosecution_app
 
@@ -202,6 +206,39 @@ def refresh_waiting_forms() -> int | None:
     except Exception as exc:  # the roster change is stored; the forms catch up within 10 min
         typer.echo(f"warning: decision forms not refreshed: {exc}", err=True)
         return None
+
+
+# --- EDS -------------------------------------------------------------------------------
+
+
+@app.command("sign")
+@fails_cleanly
+def sign(
+    file: Annotated[Path, typer.Argument(help="The file to sign, exactly as it is.")],
+    key: KeyFile,
+    password_file: PasswordFile = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the signature (default FILE.p7s).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Sign a file with your EDS: a detached CMS (PKCS#7, DER) over its exact bytes."""
+    from models import eds
+
+    if not file.is_file():
+        raise BadInput(f"{file}: no such file")
+    content = file.read_bytes()
+    cms = sign_bytes(content, key, password_file)
+    iin, cert_sha256 = eds.inspect(cms)
+    path = out or file.with_name(file.name + ".p7s")
+    path.write_bytes(cms)
+    data = {
+        "signature": str(path),
+        "signed_sha256": eds.content_sha256(content),
+        "iin": eds.masked_iin(iin),
+        "cert_sha256": cert_sha256,
+    }
+    emit(data, as_json, lambda d: f"{d['signature']} (IIN {d['iin']})")
 
 
 # --- clauses 14-15 ----------------------------------------------------------------------

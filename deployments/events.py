@@ -40,8 +40,10 @@ def emit_appeals_received(numbers: list[str]) -> bool:
     return True
 
 
-def emit_answer(event: str, duty_id: int, answer: str, **extra: str) -> bool:
-    """An answer from outside to a duty: information, a body's report, a release confirmed."""
+def emit_answer(event: str, duty_id: int, answer_sha256: str) -> bool:
+    """Announce an answer from outside already stored on its duty (information, a body's
+    report, a release confirmed) by the duty's id and the SHA-256 of the stored answer: its text
+    may name people and stays in the office's database."""
     if not prefect_configured():
         return False
     from prefect.events import emit_event
@@ -51,14 +53,7 @@ def emit_answer(event: str, duty_id: int, answer: str, **extra: str) -> bool:
         event=event,
         resource={"prefect.resource.id": f"prosecutor.duty.{duty_id}", "prosecutor.kind": "duty"},
         # every key a trigger's template names must be present: an undefined one fails the run
-        payload={
-            "answer": answer[:5000],
-            "outcome": "",
-            "hearing_date": "",
-            "hearing_place": "",
-            "notified_on": "",
-            **extra,
-        },
+        payload={"answer_sha256": answer_sha256},
     )
     EventsWorker.drain_all()
     return True

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from deployments import commands
 from deployments.cli_support import JsonFlag, emit
 from deployments.errors import BadInput
+from models.settings import get_settings
 
 
 def start(
@@ -48,7 +57,6 @@ def start(
     the demo appeals submitted."""
     from deployments import stack
     from deployments.postgres import ensure_databases, split
-    from models.settings import get_settings
 
     prefect_db = None
     if postgres:
@@ -58,15 +66,21 @@ def start(
         get_settings.cache_clear()
         prefect_db = urls.prefect
     data = commands.start(roster)
+    if roster is None and get_settings().eds_trust_store is None:
+        data["eds"] = _demo_eds(get_settings().data_dir.resolve() / "eds")
     if once:
         if check:
             from flows.check_deadlines import check_deadlines
 
             data["deadline_check"] = check_deadlines(force=True)
         emit(data, as_json, commands.render_start)
+        if "eds" in data and not as_json:
+            typer.echo(render_eds(data["eds"]))
         return
     if not as_json:  # the day's report while the server comes up; JSON gets one object, below
         emit(data, as_json, commands.render_start)
+        if "eds" in data:
+            typer.echo(render_eds(data["eds"]))
     settings = get_settings()
     config = stack.StackConfig(
         data_dir=settings.data_dir.resolve(),
@@ -84,6 +98,178 @@ def start(
         reason = stack.wait_for_stop(office)
         say(f"{reason}: stopping")
     say("stopped")
+
+
+# --- demo EDS keys: a demo CA and a key per staff member (never for production) ----------
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """A certification authority's key and certificate (a demo or test stand-in for NCA RK)."""
+
+    key: rsa.RSAPrivateKey
+    cert: x509.Certificate
+
+
+def _rsa() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def make_ca(name: str, not_before: dt.datetime, not_after: dt.datetime) -> Issuer:
+    key = _rsa()
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return Issuer(key, cert)
+
+
+def issue_signing_cert(
+    ca: Issuer,
+    name: str,
+    iin: str,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+    *,
+    signing: bool = True,
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A signing certificate in the NCA RK profile: the IIN in the subject's serialNumber."""
+    key = _rsa()
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+        ]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=signing,
+                content_commitment=signing,
+                key_encipherment=not signing,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
+            critical=False,
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def write_p12(path: Path, key: rsa.RSAPrivateKey, cert: x509.Certificate, password: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            path.stem.encode(), key, cert, None, serialization.BestAvailableEncryption(password)
+        )
+    )
+    path.chmod(0o600)
+    return path
+
+
+def write_trust(path: Path, *cas: x509.Certificate) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in cas))
+    return path
+
+
+def demo_keys(folder: Path, staff: list[tuple[str, str, str]]) -> dict[str, str]:
+    """Once per data folder: a demo CA, its trust store, and ``<staff id>.p12`` for each
+    ``(staff id, name, IIN)``, all opened with the password in ``password.txt`` beside them."""
+    password_file = folder / "password.txt"
+    trust = folder / "trust.pem"
+    made = not trust.exists()
+    if made:
+        now = dt.datetime.now(dt.UTC)
+        ca = make_ca("Demo CA of the district office (not NCA RK)", now, now + dt.timedelta(3650))
+        folder.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(secrets.token_urlsafe(12), encoding="utf-8")
+        password_file.chmod(0o600)
+        password = password_file.read_text(encoding="utf-8").encode()
+        for staff_id, name, iin in staff:
+            key, cert = issue_signing_cert(ca, name, iin, now, now + dt.timedelta(730))
+            write_p12(folder / f"{staff_id}.p12", key, cert, password)
+        write_trust(trust, ca.cert)
+    return {
+        "folder": str(folder),
+        "trust_store": str(trust),
+        "password_file": str(password_file),
+        "created": str(made).lower(),
+    }
+
+
+def _demo_eds(folder: Path) -> dict[str, str]:
+    """The demo office's EDS keys, made once, for the staff whose IIN the roster knows."""
+    from sqlalchemy import select
+
+    from models.db import default_engine, transaction
+    from models.tables import StaffRow
+
+    with transaction(default_engine()) as session:
+        staff = [
+            (r.id, r.name, r.iin)
+            for r in session.scalars(select(StaffRow).where(StaffRow.iin.is_not(None)))
+            if r.iin
+        ]
+    return demo_keys(folder, staff)
+
+
+def render_eds(d: dict[str, str]) -> str:
+    return "\n".join(
+        [
+            f"Demo EDS keys (a demo CA, not NCA RK): {d['folder']}/STAFF_ID.p12,"
+            f" password in {d['password_file']}",
+            "  Decide: prosecutor approvals decide ID --decision approve"
+            f" --key {d['folder']}/head.p12 --password-file {d['password_file']}",
+            "  In the UI form: paste the output of"
+            " `prosecutor approvals sign ID --decision approve --key ...` into *signature*",
+        ]
+    )
 
 
 def serve(

@@ -27,7 +27,7 @@ from tasks.case_decisions import (
 )
 from tasks.documents import approval_due, dispatch_document
 from tasks.instructions import give_instructions
-from tasks.procedure_page import finished
+from tasks.procedure_page import finished, masked
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -68,7 +68,7 @@ def decide_finished_case(case_ref: str, language: str = "ru") -> dict[str, Any]:
         attempt += 1
         given = wait_for(
             StudyInput,
-            description(case),
+            masked(case.procedure_id, description(case)),
             f"study-{attempt}",
             page=(case.procedure_id, f"study by {case.assignee}"),
         )

@@ -9,22 +9,23 @@ hour by ``check-urgent``; once signed it is sent, the head (or the person replac
 told at once who ordered it, and the facility's confirmation arrives as an event that closes
 the case.
 
-Started for a detention past its limit (by ``check-urgent``), it takes only the detention's
-number and reads the facts from the office's database: no name goes into Prefect."""
+Started for a detention past its limit (by ``check-urgent``) or by hand, it takes only the
+number of the stored detention protocol and a ground chosen from a list, and reads the facts
+from the office's database: no name goes into Prefect."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from models import detention
 from models.calendar import ALMATY
 from tasks.documents import dispatch_document
 from tasks.procedure_page import finished
 from tasks.release import (
-    ReleaseFacts,
+    ReleaseGround,
     await_confirmation,
     detention_release_facts,
     register_release,
@@ -34,55 +35,34 @@ from tasks.signing import signed_document
 
 
 def _run_name() -> str:
-    params = flow_run.parameters
-    return f"release-{params.get('report_id') or params.get('detention_ref')}"
+    return f"release-{detention.number_of(str(flow_run.parameters.get('detention_ref', '')))}"
 
 
 @flow(name="release-detained", flow_run_name=_run_name)
 def release_detained(
-    report_id: str | None = None,
-    facility: str | None = None,
-    person: str | None = None,
-    held_since: dt.datetime | None = None,
-    grounds: str | None = None,
-    reported_at: dt.datetime | None = None,
-    language: str = "ru",
+    detention_ref: str,
+    ground: ReleaseGround = ReleaseGround.LIMIT_PASSED,
     ordered_by: str | None = None,
-    detention_ref: str | None = None,
+    language: str = "ru",
 ) -> dict[str, Any]:
     """Register → release order → signed by any prosecutor present → sent to the facility →
     reported to the head → the facility's confirmation (event ``prosecutor.release.confirmed``)
-    closes the case. ``ordered_by``: the prosecutor who found the illegal detention.
-    ``detention_ref``: a detention past its limit (``prosecutor.detention.<number>`` or the
-    number); the facts are then read from the database."""
+    closes the case.
+
+    Args:
+        detention_ref: the stored detention protocol (``prosecutor detention record``): its
+            registration number or ``prosecutor.detention.<number>``. The person, the facility
+            and the moment of detention are read from it, never given here.
+        ground: why the person must be released (CPC arts. 133, 148(7)(3)); at the limit
+            without a sanction, ``limit_passed``.
+        ordered_by: the prosecutor who found the illegal detention (their staff id).
+        language: the language of the order.
+    """
     logger = get_run_logger()
-    if detention_ref:
-        facts = detention_release_facts(detention_ref)
-    elif report_id and facility and person and held_since and grounds:
-        facts = ReleaseFacts(
-            report_id,
-            facility,
-            person,
-            held_since,
-            grounds,
-            reported_at or dt.datetime.now(dt.UTC),
-        )
-    else:
-        raise ValueError(
-            "give detention_ref, or report_id, facility, person, held_since and grounds"
-        )
+    facts = detention_release_facts(detention_ref, ReleaseGround(ground))
     facility, person, held_since = facts.facility, facts.person, facts.held_since
     grounds = facts.grounds
-    case = register_release(
-        facts.report_id,
-        facility,
-        person,
-        held_since,
-        grounds,
-        facts.reported_at,
-        ordered_by,
-        facts.detention,
-    )
+    case = register_release(facts, ordered_by)
     logger.info(
         "%s: release order due by %s (%s)",
         case.registration_number,

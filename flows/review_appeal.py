@@ -39,7 +39,7 @@ from tasks.letters import (
     inspection_ended,
     record_inspection,
 )
-from tasks.procedure_page import publish_procedure
+from tasks.procedure_page import masked, publish_procedure
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -196,7 +196,7 @@ def consider(case: AppealCase, competence: Competence) -> dict[str, Any]:
         attempt += 1
         report = wait_for(
             ConsiderationReport,
-            report_description(case, assignee),
+            masked(case.procedure_id, report_description(case, assignee)),
             f"report-{attempt}",
             page=(case.procedure_id, f"report of {assignee}"),
             assistant=assignee,

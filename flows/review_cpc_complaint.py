@@ -31,7 +31,7 @@ from tasks.cpc_complaints import (
     take_complaint,
 )
 from tasks.documents import approval_due, dispatch_document
-from tasks.procedure_page import finished
+from tasks.procedure_page import finished, masked
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -97,7 +97,7 @@ def review_cpc_complaint(complaint_ref: str) -> dict[str, Any]:
         attempt += 1
         conclusion = wait_for(
             ComplaintConclusion,
-            describe(case, assignee),
+            masked(case.procedure_id, describe(case, assignee)),
             f"conclusion-{attempt}",
             page=(case.procedure_id, "conclusion of the prosecutor"),
         )

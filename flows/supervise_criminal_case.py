@@ -41,7 +41,7 @@ from tasks.criminal_cases import (
     take_case,
 )
 from tasks.documents import dispatch_document
-from tasks.procedure_page import finished
+from tasks.procedure_page import finished, masked
 from tasks.signing import signed_document
 from tasks.waiting import wait_for
 
@@ -99,7 +99,7 @@ def supervise_criminal_case(case_ref: str, language: Literal["ru", "kk"] = "ru")
         case = reload(case)
         given = wait_for(
             CaseEvent,
-            _description(case, prosecutor),
+            masked(case.procedure_id, _description(case, prosecutor)),
             f"case-event-{attempt}",
             page=(case.procedure_id, "investigation under supervision"),
         )

@@ -16,7 +16,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from tasks.procedure_page import finished
+from tasks.procedure_page import finished, masked
 from tasks.state_prosecution import (
     CourtOfCase,
     ProsecutionEntry,
@@ -49,7 +49,10 @@ def support_prosecution(case_ref: str) -> dict[str, Any]:
     if not case.has_court:
         court = wait_for(
             CourtOfCase,
-            f"## State prosecution {case.registration_number}\n\nWhich court tries the case?",
+            masked(
+                case.procedure_id,
+                f"## State prosecution {case.registration_number}\n\nWhich court tries the case?",
+            ),
             "court",
             page=(case.procedure_id, "the court of the case"),
         )
@@ -61,7 +64,7 @@ def support_prosecution(case_ref: str) -> dict[str, Any]:
         key = f"entry-{attempt}"
         entry = wait_for(
             ProsecutionEntry,
-            calendar_markdown(case, refused),
+            masked(case.procedure_id, calendar_markdown(case, refused)),
             key,
             page=(case.procedure_id, "the state prosecutor's entry"),
             state_prosecutor=case.state_prosecutor,

@@ -1,7 +1,9 @@
 """Intake of appeals: validate, store and number each appeal before anything else happens.
 
-An invalid appeal is stored too, as rejected with the reason, so nothing sent to the office is
-lost; a resubmitted appeal with the same external id is found, not registered again.
+An invalid appeal is stored too, as rejected with the reason and what was received (a bounded
+excerpt of anything too large or unstorable), so nothing sent to the office is lost and nothing
+stops a batch; a resubmitted appeal (the same external id, or without one the same applicant,
+text and moment of receipt) is found, not registered again.
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, select
+from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import audit, procedure_store
 from models.appeals import default_register, text_fingerprint
 from models.calendar import WorkingCalendar, local_date
+from models.db import retrying
 from models.procedures import ProcedureKind
-from models.schemas import AppealIn
-from models.tables import AppealRow, AppealStatus, Procedure
+from models.schemas import APPEAL_MAX_BYTES, RECEIVED_AT_FLOOR, AppealIn, excerpt, unstorable
+from models.tables import AppealRow, AppealStatus, AuditEntry, Procedure
 from models.terms import default_terms
 
 
@@ -57,10 +60,15 @@ def _applicant(appeal: AppealIn) -> tuple[str | None, str | None]:
     return a.bin, a.name
 
 
-def _external_id(raw: Any) -> str | None:
-    if isinstance(raw, dict) and isinstance(raw.get("external_id"), str):
-        return raw["external_id"][:100] or None
-    return None
+def external_id_of(raw: Any) -> str | None:
+    """The sender's id of a record as the schema will read it (surrounding spaces dropped), or
+    None when there is none or it cannot be stored."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("external_id"), str):
+        return None
+    value = raw["external_id"].strip()[:100]
+    if unstorable(value):
+        return None
+    return value or None
 
 
 def _existing(session: Session, external_id: str | None) -> AppealRow | None:
@@ -70,6 +78,28 @@ def _existing(session: Session, external_id: str | None) -> AppealRow | None:
         select(AppealRow).where(
             AppealRow.external_id == external_id, AppealRow.status == AppealStatus.REGISTERED
         )
+    )
+
+
+def _same_content(session: Session, appeal: AppealIn) -> AppealRow | None:
+    """A registered appeal without an external id from the same applicant, with the same text,
+    received at the same moment: the same appeal submitted again (e.g. a batch re-run)."""
+    applicant_id, _ = _applicant(appeal)
+    applicant = (
+        AppealRow.applicant_id.is_(None)
+        if applicant_id is None
+        else AppealRow.applicant_id == applicant_id
+    )
+    return session.scalar(
+        select(AppealRow)
+        .where(
+            applicant,
+            AppealRow.text_sha256 == text_fingerprint(appeal.text),
+            AppealRow.received_at == appeal.received_at,
+            AppealRow.external_id.is_(None),
+            AppealRow.status == AppealStatus.REGISTERED,
+        )
+        .limit(1)
     )
 
 
@@ -85,11 +115,14 @@ def _result_of(session: Session, row: AppealRow, status: str | None = None) -> I
 def store_rejected(
     session: Session, raw_text: str, reason: str, external_id: str | None = None
 ) -> IntakeResult:
+    """Keep what was received with the reason it cannot be registered: the input itself when it
+    is small and storable, else a bounded excerpt (``schemas.excerpt``)."""
+    reason = excerpt(reason, 5000)
     row = AppealRow(
         external_id=external_id,
         status=AppealStatus.REJECTED,
-        rejection_reason=reason[:5000],
-        raw=raw_text,
+        rejection_reason=reason,
+        raw=excerpt(raw_text),
         received_at=dt.datetime.now(dt.UTC),
     )
     session.add(row)
@@ -111,27 +144,63 @@ def term_of(appeal: AppealIn) -> str:
     return default_register().decide(appeal.topic).cpc_term or "appeal.consideration"
 
 
-def intake(
-    session: Session, raw_text: str, office_code: str, calendar: WorkingCalendar
-) -> IntakeResult:
-    """Store one appeal given as JSON text: registered with a number, or rejected with why."""
+def too_large(raw_text: str, limit: int = APPEAL_MAX_BYTES) -> str | None:
+    """Why an input is refused for its size, or None."""
+    size = len(raw_text) if len(raw_text) > limit else len(raw_text.encode("utf-8", "replace"))
+    if size > limit:
+        return f"{size} bytes, over the limit of {limit} bytes per record"
+    return None
+
+
+def parse_json(raw_text: str) -> tuple[Any, str | None]:
+    """The parsed input, or why it cannot be read: not JSON, nested deeper than can be read, or
+    holding text no database can store. Shared by every intake of records from outside."""
     try:
         raw = json.loads(raw_text)
     except json.JSONDecodeError as exc:
-        return store_rejected(session, raw_text, f"malformed JSON at line {exc.lineno}: {exc.msg}")
-    external_id = _external_id(raw)
+        return None, f"malformed JSON at line {exc.lineno}: {exc.msg}"
+    except RecursionError:  # e.g. 100 000 nested brackets
+        return None, "JSON nested too deeply to read"
+    return raw, unstorable(raw)
+
+
+def intake(
+    session: Session,
+    raw_text: str,
+    office_code: str,
+    calendar: WorkingCalendar,
+    received_at_floor: dt.date = RECEIVED_AT_FLOOR,
+) -> IntakeResult:
+    """Store one appeal given as JSON text: registered with a number, a duplicate of one
+    registered before (same external id; without one, same applicant, text and moment of
+    receipt), or rejected with why. All of it in the caller's one transaction."""
+    problem = too_large(raw_text)
+    if problem:
+        return store_rejected(session, raw_text, problem)
+    raw, problem = parse_json(raw_text)
+    external_id = external_id_of(raw)
+    if problem:
+        return store_rejected(session, raw_text, problem, external_id)
     existing = _existing(session, external_id)
     if existing is not None:
         return _result_of(session, existing, "duplicate")
     try:
-        appeal = AppealIn.model_validate(raw)
+        appeal = AppealIn.model_validate(raw, context={"received_at_floor": received_at_floor})
     except ValidationError as exc:
         return store_rejected(session, raw_text, describe_errors(exc), external_id)
     received_on = local_date(appeal.received_at)
     registered_on = calendar.on_or_next_working_day(received_on)  # APPC art. 64(3)
+    # Lock the register before looking for a twin: a twin submitted at the same moment by
+    # another process waits here and then finds this one.
+    procedure_store.lock_numbering(session, office_code, ProcedureKind.APPEAL, registered_on.year)
+    existing = _existing(session, external_id)
+    if existing is None and external_id is None:
+        existing = _same_content(session, appeal)
+    if existing is not None:
+        return _result_of(session, existing, "duplicate")
     applicant_id, applicant_name = _applicant(appeal)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # a part of the transaction (explicit, see models.db)
             proc = procedure_store.register_procedure(
                 session,
                 office_code=office_code,
@@ -157,7 +226,7 @@ def intake(
             )
             session.add(row)
             session.flush()
-    except IntegrityError:  # the same external id arrived at the same moment
+    except IntegrityError:  # the same external id, registered under another year's register
         existing = _existing(session, external_id)
         if existing is None:
             raise
@@ -176,6 +245,30 @@ def intake(
         },
     )
     return IntakeResult(row.id, "registered", proc.registration_number, None, appeal.external_id)
+
+
+def audit_head(session: Session) -> int | None:
+    """The newest audit entry's number: it moves whenever any writer of the office commits."""
+    return session.scalar(select(func.max(AuditEntry.seq)))
+
+
+def submit(
+    raw_text: str,
+    problem: str | None,
+    office_code: str,
+    calendar: WorkingCalendar,
+    engine: Engine | None = None,
+) -> IntakeResult:
+    """One appeal in one transaction of its own, retried while the database is busy (see
+    ``models.db.retrying``); ``problem`` is a reason found before parsing (not UTF-8, too
+    large), stored as the rejection."""
+
+    def work(session: Session) -> IntakeResult:
+        if problem:
+            return store_rejected(session, raw_text, problem)
+        return intake(session, raw_text, office_code, calendar)
+
+    return retrying(work, engine, progress=audit_head)
 
 
 def parsed(row: AppealRow) -> AppealIn:

@@ -2,6 +2,11 @@
 per attempt (a replayed run finds its decision), a signature for an approval; refusals stored
 and audited.
 
+Every decision carries the decider's EDS (ЭЦП): a detached CMS made with their own certificate
+over the exact bytes decided on (:func:`content_to_sign`). The decider is the certificate's
+holder: its IIN must name the staff member deciding, who must be authorised at that moment.
+A refused signature is kept on the refused decision and audited with what was wrong.
+
 A visa (виза) approved is recorded as a visa and nothing more: no signature record is made, so
 the document cannot be dispatched on it (Regulation cl. 15: documents of the office are signed
 by the head or the person replacing the head), and the outcome's decision is ``visa``, never
@@ -17,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import audit, document_store
+from models import audit, document_store, eds
 from models.approval_store import ApprovalError, signature_of
 from models.approvals import (
     Choice,
@@ -29,7 +34,8 @@ from models.approvals import (
 )
 from models.calendar import local_date
 from models.procedures import ProcedureKind
-from models.roster_store import read_roster
+from models.roster_store import read_roster, staff_by_iin
+from models.settings import get_settings
 from models.tables import (
     Approval,
     ApprovalDecision,
@@ -152,6 +158,77 @@ def escalated_within(session: Session, procedure_id: int) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class EdsCheck:
+    """The EDS given with a decision, as far as it was checked."""
+
+    cms: bytes | None = None
+    signer_iin: str | None = None
+    cert_sha256: str | None = None
+    refused: str | None = None  # why the signature is not accepted
+    self_declared: bool = False  # no signature, accepted only with eds_required off
+
+    def audit(self) -> dict[str, Any]:
+        if self.cms is None:
+            return {"eds": None, "self_declared": self.self_declared}
+        return {"eds": {"iin": eds.masked_iin(self.signer_iin), "cert_sha256": self.cert_sha256}}
+
+
+def content_to_sign(approval: Approval, doc: Document, decision: Decision) -> bytes:
+    """The exact bytes an EDS on this decision covers. Approving (a signature or a visa): the
+    document's text, UTF-8 (the bytes of ``Approval.document_sha256``), so the stored CMS is
+    the document's own EDS. Rejecting or returning: a statement naming the decision, the
+    approval and the text, so a refusal cannot be replayed as an approval."""
+    if decision is Decision.APPROVE:
+        return doc.body.encode("utf-8")
+    return f"{decision.value}:{approval.id}:{approval.document_sha256}".encode()
+
+
+def signed_content(session: Session, approval_id: int, decision: Decision) -> bytes:
+    approval = session.get(Approval, approval_id)
+    if approval is None:
+        raise ApprovalError(f"no approval {approval_id}")
+    return content_to_sign(approval, session.get_one(Document, approval.document_id), decision)
+
+
+def check_eds(
+    session: Session,
+    *,
+    approval_id: int,
+    signer_id: str,
+    decision: Decision,
+    cms: bytes | str | None,
+    at: dt.datetime,
+) -> EdsCheck:
+    """Is ``cms`` ``signer_id``'s own valid EDS over what this decision covers, at ``at``?"""
+    if cms is None:
+        if get_settings().eds_required:
+            return EdsCheck(
+                refused="an EDS signature is required: make one with `prosecutor approvals sign"
+                f" {approval_id} --decision {decision.value} --key FILE.p12`"
+            )
+        return EdsCheck(self_declared=True)
+    raw = cms.encode("ascii", "replace") if isinstance(cms, str) else cms
+    try:
+        der = eds.decode(raw)
+    except eds.SignatureRefused as exc:
+        return EdsCheck(raw, refused=f"EDS refused: {exc.reason}")
+    iin, cert_sha256 = eds.inspect(der)  # kept with a refusal: whose certificate was offered
+    try:
+        trust = eds.configured_trust()
+        signer = eds.verify(der, signed_content(session, approval_id, decision), trust, at)
+    except eds.SignatureRefused as exc:
+        return EdsCheck(der, iin, cert_sha256, f"EDS refused: {exc.reason}")
+    holder = staff_by_iin(session, signer.iin)
+    if holder is None:
+        why = f"EDS refused: IIN {eds.masked_iin(signer.iin)} of the certificate is on no roster"
+        return EdsCheck(der, signer.iin, signer.cert_sha256, why)
+    if holder.id != signer_id:
+        why = f"EDS refused: the certificate is {holder.id}'s, not {signer_id}'s"
+        return EdsCheck(der, signer.iin, signer.cert_sha256, why)
+    return EdsCheck(der, signer.iin, signer.cert_sha256)
+
+
 def _decision_row(
     *,
     approval_id: int,
@@ -163,8 +240,12 @@ def _decision_row(
     reason: str,
     channel: str,
     at: dt.datetime,
+    signed: EdsCheck,
 ) -> ApprovalDecision:
     return ApprovalDecision(
+        cms=signed.cms,
+        signer_iin=signed.signer_iin,
+        cert_sha256=signed.cert_sha256,
         approval_id=approval_id,
         attempt=attempt,
         signer_id=signer_id,
@@ -192,9 +273,12 @@ def record_refusal(
     at: dt.datetime,
     attempt: int | None = None,
     comment: str | None = None,
+    signed: EdsCheck | None = None,
 ) -> DecisionOutcome:
+    signed = signed or EdsCheck()
     session.add(
         _decision_row(
+            signed=signed,
             approval_id=approval_id,
             attempt=attempt,
             signer_id=signer_id,
@@ -218,6 +302,7 @@ def record_refusal(
             "reason": reason,
             "channel": channel,
             "attempt": attempt,
+            **signed.audit(),
         },
     )
     status = session.get_one(Approval, approval_id).status.value
@@ -235,8 +320,12 @@ def record_decision(
     at: dt.datetime,
     four_eyes: bool = True,
     channel: str = "flow",
+    cms: bytes | str | None = None,
 ) -> DecisionOutcome:
-    """Check and record the ``attempt``-th decision; the same attempt again returns the first."""
+    """Check and record the ``attempt``-th decision; the same attempt again returns the first.
+
+    ``cms``: the decider's EDS over :func:`content_to_sign` (DER or base64); without it the
+    decision is refused unless ``eds_required`` is off, and then audited as self-declared."""
     done = session.scalar(
         select(ApprovalDecision).where(
             ApprovalDecision.approval_id == approval_id, ApprovalDecision.attempt == attempt
@@ -254,7 +343,12 @@ def record_decision(
             approval.status.value,
             signature if done.accepted else None,
         )
+    signed = check_eds(
+        session, approval_id=approval_id, signer_id=signer_id, decision=decision, cms=cms, at=at
+    )
     verdict = precheck(session, approval_id, signer_id, decision, at, four_eyes)
+    if signed.refused:  # the signer is not proven: nothing else about them counts
+        verdict = Verdict(False, signed.refused)
     approval = session.get_one(Approval, approval_id)
     doc = session.get_one(Document, approval.document_id)
     if verdict.accepted and document_hash(doc.body) != approval.document_sha256:
@@ -275,6 +369,7 @@ def record_decision(
             at=at,
             attempt=attempt,
             comment=comment,
+            signed=signed,
         )
     new_status = _STATUS_OF[decision]
     # Only a pending approval changes: a concurrent decision that came first wins.
@@ -301,6 +396,7 @@ def record_decision(
             at=at,
             attempt=attempt,
             comment=comment,
+            signed=signed,
         )
     session.expire(approval)
     session.add(
@@ -314,6 +410,7 @@ def record_decision(
             reason=verdict.reason,
             channel=channel,
             at=at,
+            signed=signed,
         )
     )
     signature_id = None
@@ -326,6 +423,9 @@ def record_decision(
             acting=verdict.acting,
             document_sha256=approval.document_sha256,
             signed_at=at,
+            cms=signed.cms,
+            signer_iin=signed.signer_iin,
+            cert_sha256=signed.cert_sha256,
         )
         session.add(signature)
         session.flush()
@@ -349,6 +449,7 @@ def record_decision(
             "sha256": approval.document_sha256,
             "signature_id": signature_id,
             "channel": channel,
+            **signed.audit(),
         },
     )
     return DecisionOutcome(

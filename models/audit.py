@@ -69,6 +69,13 @@ def hash_of(entry: AuditEntry) -> str:
     )
 
 
+def lock_chain(session: Session) -> None:
+    """PostgreSQL: take the chain's lock now, for the rest of the transaction (a caller that
+    locks other rows too takes this first, so two transactions never lock in opposite order)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
 def append(
     session: Session,
     *,
@@ -80,8 +87,7 @@ def append(
     at: dt.datetime | None = None,
 ) -> AuditEntry:
     """Add an entry at the head of the chain, inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    lock_chain(session)
     body = canonical_json(payload or {})
     moment = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     for attempt in range(_ATTEMPTS):

@@ -11,10 +11,9 @@ registered again, and records not yet announced to Prefect are listed for reconc
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -22,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.appeal_store import describe_errors
+from models.appeal_store import describe_errors, external_id_of, parse_json, too_large
+from models.schemas import excerpt
 from models.tables import InboxRecord, InboxSource, InboxStatus, Procedure
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
@@ -39,12 +39,6 @@ class InboxResult:
     @property
     def accepted(self) -> bool:
         return self.status != "rejected"
-
-
-def _external_id(raw: Any) -> str | None:
-    if isinstance(raw, dict) and isinstance(raw.get("external_id"), str):
-        return raw["external_id"][:100] or None
-    return None
 
 
 def _existing(session: Session, source: InboxSource, external_id: str | None) -> InboxRecord | None:
@@ -75,13 +69,15 @@ def store_rejected(
     reason: str,
     external_id: str | None = None,
 ) -> InboxResult:
-    """Keep a record the office cannot register, exactly as received, with the reason."""
+    """Keep a record the office cannot register with the reason: exactly as received when it
+    is small and storable, else a bounded excerpt (``schemas.excerpt``)."""
+    reason = excerpt(reason, 5000)
     row = InboxRecord(
         source=source,
         external_id=external_id,
         status=InboxStatus.REJECTED,
-        rejection_reason=reason[:5000],
-        raw=raw_text,
+        rejection_reason=reason,
+        raw=excerpt(raw_text),
         received_at=dt.datetime.now(dt.UTC),
     )
     session.add(row)
@@ -111,13 +107,13 @@ def intake(
     ``register`` may raise ``ValueError`` for a record that is well-formed but cannot be
     registered (e.g. a case of another office): it is stored as rejected with that reason.
     """
-    try:
-        raw = json.loads(raw_text)
-    except json.JSONDecodeError as exc:
-        return store_rejected(
-            session, source, raw_text, f"malformed JSON at line {exc.lineno}: {exc.msg}"
-        )
-    external_id = _external_id(raw)
+    problem = too_large(raw_text)
+    if problem:
+        return store_rejected(session, source, raw_text, problem)
+    raw, problem = parse_json(raw_text)
+    external_id = external_id_of(raw)
+    if problem:
+        return store_rejected(session, source, raw_text, problem, external_id)
     existing = _existing(session, source, external_id)
     if existing is not None:
         return _result_of(session, existing, "duplicate")
@@ -138,7 +134,7 @@ def intake(
             )
             session.add(row)
             session.flush()
-    except IntegrityError:  # the same external id arrived at the same moment
+    except IntegrityError:  # the same external id arrived at the same moment: this one waited
         existing = _existing(session, source, external_id)
         if existing is None:
             raise

@@ -1,12 +1,16 @@
 """Procedures and their duties in the database: registration with a number, duties with due
-dates. Idempotent where a flow may replay: a duty is keyed by (procedure, step)."""
+dates. Idempotent where a flow may replay: a duty is keyed by (procedure, step).
+
+Numbers come from a counter row per office, kind and year (``registration_counters``), locked
+while a number is given: unique and gap-free however many submitters run at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -17,12 +21,66 @@ from models.procedures import (
     check_transition,
     registration_number,
 )
-from models.tables import Duty, DutyStatus, Procedure
+from models.tables import Duty, DutyStatus, Procedure, RegistrationCounter
 
-_ATTEMPTS = 5
 CLOSED_BY_ANSWERS = frozenset(
     {ProcedureKind.COORDINATION, ProcedureKind.RELEASE, ProcedureKind.INSTRUCTIONS}
 )
+
+
+def _counter_key(office_code: str, kind: ProcedureKind, year: int) -> list[ColumnElement[bool]]:
+    return [
+        RegistrationCounter.office_code == office_code,
+        RegistrationCounter.kind == kind.value,
+        RegistrationCounter.year == year,
+    ]
+
+
+def lock_numbering(session: Session, office_code: str, kind: ProcedureKind, year: int) -> int:
+    """Lock the register of ``kind`` for the office and year until the transaction ends, and
+    return the last number given in it.
+
+    The counter row is created on first use (seeded from the numbers already given) and read
+    ``FOR UPDATE`` on PostgreSQL; on SQLite the transaction holds the database's write lock
+    from its BEGIN IMMEDIATE (``models.db``). A caller that must decide something before it
+    registers (is this appeal already here?) locks first, so a concurrent twin waits for it.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # The audit log's lock first, always: a transaction that numbers also audits, and taking
+        # the two locks in one order everywhere keeps two such transactions from deadlocking.
+        audit.lock_chain(session)
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    given = select(func.coalesce(func.max(Procedure.seq), 0)).where(
+        Procedure.office_code == office_code, Procedure.kind == kind, Procedure.year == year
+    )
+    session.execute(
+        insert(RegistrationCounter)
+        .values(
+            office_code=office_code, kind=kind.value, year=year, last_seq=given.scalar_subquery()
+        )
+        .on_conflict_do_nothing(index_elements=["office_code", "kind", "year"])
+    )
+    last = session.execute(
+        select(RegistrationCounter.last_seq)
+        .where(*_counter_key(office_code, kind, year))
+        .with_for_update()
+    ).scalar_one()
+    # A procedure stored around the counter (a bulk load in SQL) must not be numbered again.
+    return max(last, session.scalar(given) or 0)
+
+
+def next_seq(session: Session, office_code: str, kind: ProcedureKind, year: int) -> int:
+    """The next number of the register, unique and gap-free: a rolled-back registration gives
+    its number back because the counter rolls back with it."""
+    seq = lock_numbering(session, office_code, kind, year) + 1
+    session.execute(
+        update(RegistrationCounter)
+        .where(*_counter_key(office_code, kind, year))
+        .values(last_seq=seq)
+        .execution_options(synchronize_session=False)
+    )
+    return seq
 
 
 def register_procedure(
@@ -40,36 +98,21 @@ def register_procedure(
     """Register a procedure under the next number of its office, kind and year."""
     if kind in LEGACY_KINDS:
         raise ValueError(f"{kind} is not an act of the law in force (CL-155 art. 32)")
-    for attempt in range(_ATTEMPTS):
-        seq = (
-            session.scalar(
-                select(func.max(Procedure.seq)).where(
-                    Procedure.office_code == office_code,
-                    Procedure.kind == kind,
-                    Procedure.year == year,
-                )
-            )
-            or 0
-        ) + 1
-        proc = Procedure(
-            office_code=office_code,
-            kind=kind,
-            year=year,
-            seq=seq,
-            registration_number=registration_number(office_code, kind, year, seq),
-            title=title,
-            status=ProcedureStatus.REGISTERED,
-            assignee_id=assignee_id,
-            area=area,
-            due_date=due_date,
-        )
-        try:
-            with session.begin_nested():
-                session.add(proc)
-            break
-        except IntegrityError:  # another registration took this number: take the next
-            if attempt == _ATTEMPTS - 1:
-                raise
+    seq = next_seq(session, office_code, kind, year)
+    proc = Procedure(
+        office_code=office_code,
+        kind=kind,
+        year=year,
+        seq=seq,
+        registration_number=registration_number(office_code, kind, year, seq),
+        title=title,
+        status=ProcedureStatus.REGISTERED,
+        assignee_id=assignee_id,
+        area=area,
+        due_date=due_date,
+    )
+    session.add(proc)
+    session.flush()
     audit.append(
         session,
         actor=actor,

@@ -61,6 +61,7 @@ class Staff:
     seniority: int = 100  # lower is more senior; orders deputies for cl. 14 and colleagues
     clearance: bool = False  # access to state secrets (CL-155 art. 10(2)(4))
     active: bool = True
+    iin: str | None = None  # ЖСН / ИИН, the holder of the staff member's EDS certificate
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ def _staff(row: StaffRow) -> Staff:
         seniority=row.seniority,
         clearance=row.clearance,
         active=row.active,
+        iin=row.iin,
     )
 
 
@@ -92,6 +93,7 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
         row.office_code, row.name, row.position = office.code, s.name, s.position
         row.areas, row.seniority = sorted(set(s.areas)), s.seniority
         row.clearance, row.active, row.phone = s.clearance, s.active, s.phone
+        row.iin = s.iin or row.iin  # a roster file without IINs keeps those known
         session.add(row)
     session.flush()
 
@@ -223,6 +225,11 @@ def add_acting_order(session: Session, data: ActingOrderIn, actor: str) -> Actin
         },
     )
     return row
+
+
+def staff_by_iin(session: Session, iin: str) -> StaffRow | None:
+    """The staff member an EDS certificate's IIN names, if any."""
+    return session.scalar(select(StaffRow).where(StaffRow.iin == iin))
 
 
 def staff_exists(session: Session, staff_id: str) -> bool:

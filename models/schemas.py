@@ -14,6 +14,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -71,6 +72,7 @@ class StaffIn(Strict):
     clearance: bool = False
     active: bool = True
     phone: Phone | None = None  # the executor's phone in a letter's footer
+    iin: IIN | None = Field(None, description="the holder's IIN in their EDS certificate (ЭЦП)")
 
 
 def _period_ordered(start: dt.date, end: dt.date) -> None:
@@ -157,6 +159,62 @@ class RosterFile(Strict):
         return self
 
 
+# --- Limits of what is read from outside --------------------------------------------------
+# Settings to be: PROSECUTOR_APPEAL_MAX_BYTES, PROSECUTOR_INPUT_FILE_MAX_BYTES,
+# PROSECUTOR_RECEIVED_AT_FLOOR. An appeal's text is at most 100 000 characters, under 700 KB
+# as JSON even with every character escaped; 1 MiB leaves room for the rest.
+APPEAL_MAX_BYTES = 1024 * 1024  # one appeal (a .json file or a line of .jsonl)
+INPUT_FILE_MAX_BYTES = 100 * 1024 * 1024  # one file given to intake, checked before reading
+EXCERPT_BYTES = 64 * 1024  # what is kept of a rejected input
+# No appeal to a prosecutor's office of the Republic is older than the Republic (16 December
+# 1991): an earlier date is a typing error, not a backlog.
+RECEIVED_AT_FLOOR = dt.date(1991, 12, 16)
+
+
+def excerpt(text: str, limit: int = EXCERPT_BYTES) -> str:
+    """What a database can keep of a rejected input: at most ``limit`` bytes of UTF-8, NUL
+    characters and lone surrogates written as escapes (PostgreSQL refuses both), and a note of
+    how much was left out. Text that needs none of this is returned unchanged."""
+    data = text.encode("utf-8", errors="backslashreplace").replace(b"\x00", b"\\x00")
+    if len(data) <= limit:
+        return data.decode("utf-8")
+    kept = data[:limit].decode("utf-8", errors="ignore")  # never half a character
+    return f"{kept}\n[... {len(data) - len(kept.encode('utf-8'))} more bytes not kept]"
+
+
+def _problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"contains a lone surrogate ({exc.object[exc.start]!a})"
+    return None
+
+
+def unstorable(value: object) -> str | None:
+    """The first string of parsed JSON that no database can store as text (a NUL character, a
+    lone surrogate from a ``\ud800`` escape) as "field: problem"; None when every one can be.
+    Walks without recursion: the JSON may be nested as deep as the parser allows."""
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            problem = _problem(item)
+            if problem:
+                return f"{where or 'value'}: {problem}"
+        elif isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                path = f"{where}.{key}" if where else str(key)
+                stack.extend([(path, child), (path, key)])  # the key is looked at first
+        elif isinstance(item, list):
+            stack.extend(
+                (f"{where}.{i}" if where else str(i), child)
+                for i, child in reversed(list(enumerate(item)))
+            )
+    return None
+
+
 # --- Appeals (обращения) ------------------------------------------------------------------
 
 
@@ -240,11 +298,12 @@ class AppealIn(Strict):
 
     @field_validator("received_at")
     @classmethod
-    def _plausible_moment(cls, value: dt.datetime) -> dt.datetime:
+    def _plausible_moment(cls, value: dt.datetime, info: ValidationInfo) -> dt.datetime:
         if value.tzinfo is None:
             value = value.replace(tzinfo=ALMATY)
-        if value.year < 1900:
-            raise ValueError("received_at is before 1900")
+        floor = (info.context or {}).get("received_at_floor", RECEIVED_AT_FLOOR)
+        if value.astimezone(ALMATY).date() < floor:
+            raise ValueError(f"received_at is before {floor.isoformat()}, the earliest plausible")
         if value > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
             raise ValueError("received_at is in the future")
         return value

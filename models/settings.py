@@ -26,12 +26,26 @@ class Settings(BaseSettings):
         description="extending an inspection needs the Prosecutor General's consent (PG order"
         " No. 32 of 17 January 2023, not available: to be confirmed)",
     )
+    eds_trust_store: Path | None = Field(
+        None,
+        description="PEM bundle of the CA certificates trusted for EDS (ЭЦП) signatures: the"
+        " NCA RK chain in production; default data_dir/eds/trust.pem",
+    )
+    eds_required: bool = Field(
+        True,
+        description="decisions on approvals need an EDS signature; false only for tests that"
+        " are not about signatures (a decision without one is audited as self-declared)",
+    )
 
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'prosecutor.db').resolve()}"
+
+    @property
+    def resolved_eds_trust_store(self) -> Path:
+        return self.eds_trust_store or self.data_dir / "eds" / "trust.pem"
 
 
 @cache

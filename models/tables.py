@@ -119,6 +119,8 @@ class StaffRow(Base):
     clearance: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     phone: Mapped[str | None] = mapped_column(String(50))  # the executor's phone in a letter
+    # ЖСН / ИИН: the holder named by the staff member's EDS certificate (NCA RK)
+    iin: Mapped[str | None] = mapped_column(String(12), unique=True)
 
 
 class AbsenceRow(Base):
@@ -288,6 +290,19 @@ class OutgoingCounter(Base):
     last_seq: Mapped[int] = mapped_column(default=0)
 
 
+class RegistrationCounter(Base):
+    """The last registration number an office gave to a kind of procedure in a year (журнал
+    регистрации): one row, locked while a number is given, so numbers are unique and gap-free
+    under concurrent intake."""
+
+    __tablename__ = "registration_counters"
+
+    office_code: Mapped[str] = mapped_column(ForeignKey("offices.code"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
 class Approval(Base):
     """A request that the signatory of the day approve and sign a document."""
 
@@ -345,6 +360,10 @@ class ApprovalDecision(Base):
     reason: Mapped[str] = mapped_column(String(500))
     channel: Mapped[str] = mapped_column(String(20), default="flow")  # flow (UI form) or cli
     decided_at: Mapped[dt.datetime]
+    # the EDS (ЭЦП) given with the decision, accepted or refused, and whose certificate it was
+    cms: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signer_iin: Mapped[str | None] = mapped_column(String(12))
+    cert_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Signature(Base):
@@ -359,6 +378,26 @@ class Signature(Base):
     acting: Mapped[bool] = mapped_column(default=False)
     document_sha256: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    # the document's own EDS: a detached CMS over the exact text (None: made before EDS)
+    cms: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signer_iin: Mapped[str | None] = mapped_column(String(12))
+    cert_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReadChallenge(Base):
+    """A one-time challenge to sign before reading a secret document: random, short-lived,
+    used once, so a signature to read cannot be replayed."""
+
+    __tablename__ = "read_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    reader_id: Mapped[str | None] = mapped_column(String(40))
+    cms: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Escalation(Base):

@@ -85,7 +85,9 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
         "|---|---|---|---|",
     ]
     for e in entries:
-        lines.append(f"| {when(e.at)} | {_cell(e.actor)} | {e.action} | {_cell(e.payload)[:300]} |")
+        # masked before it is cut short: a name or an IIN cut in two is no longer recognised
+        details = _cell(personal.redact(e.payload))[:300]
+        lines.append(f"| {when(e.at)} | {_cell(e.actor)} | {e.action} | {details} |")
     lines += ["", "## Duties", "", "| step | assignee | due | status |", "|---|---|---|---|"]
     lines += [
         f"| {d.step} | {d.assignee_id or '-'} |"

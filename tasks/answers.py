@@ -1,11 +1,18 @@
 """Waiting inside a run for an answer from outside (an addressee, the legal-statistics body,
-the Prosecutor General's office). The answer arrives as an event; ``record-answer`` stores it on
-the duty and wakes the run waiting at ``answer-<duty id>``. An answer stored before the run
-started waiting is taken from the database, so no answer is ever missed."""
+the Prosecutor General's office, a facility confirming a release).
+
+An answer is stored on its duty first (``receive_answer``: nothing is lost if Prefect is down),
+then announced by an event that carries only the duty and the SHA-256 of the stored answer:
+its text may name people, and Prefect keeps event payloads, run parameters and run inputs for
+everyone with the UI to read. ``record-answer`` closes the duty and wakes the run waiting at
+``answer-<duty id>`` with an empty form; the waiting run reads the answer from the database.
+An answer stored before the run started waiting is taken from the database too, so no answer
+is ever missed."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from prefect import task
@@ -13,9 +20,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
 from pydantic import Field
 
+from models import audit
 from models.acts import Answer
 from models.db import transaction
 from models.tables import Duty, DutyStatus
+from tasks.log_masking import mask_known
+from tasks.procedure_page import masked
 from tasks.waiting import wait_for
 
 
@@ -45,6 +55,36 @@ def decode(stored: str) -> AnswerInput:
         return AnswerInput(text=stored)
 
 
+def answer_sha256(stored: str) -> str:
+    """What identifies a stored answer outside the office's database."""
+    return hashlib.sha256(stored.encode("utf-8")).hexdigest()
+
+
+def receive_answer(duty_id: int, answer: AnswerInput) -> str:
+    """Store an answer from outside on its open duty, before it is announced; a later answer
+    to the same open duty replaces it. Returns the SHA-256 the announcement carries.
+
+    Raises LookupError for an unknown duty, ValueError for one no longer open."""
+    stored = encode(answer)
+    digest = answer_sha256(stored)
+    with transaction() as session:
+        duty = session.get(Duty, duty_id)
+        if duty is None:
+            raise LookupError(f"no duty {duty_id}")
+        if duty.status is not DutyStatus.OPEN:
+            raise ValueError(f"duty {duty_id} is already {duty.status.value}")
+        duty.answer = stored
+        audit.append(
+            session,
+            actor="answer",
+            action="duty.answer_received",
+            entity_kind="duty",
+            entity_id=duty_id,
+            payload={"sha256": digest},
+        )
+    return digest
+
+
 @task(name="stored-answer", cache_policy=NO_CACHE)
 def stored_answer(duty_id: int) -> AnswerInput | None:
     with transaction() as session:
@@ -57,6 +97,12 @@ def stored_answer(duty_id: int) -> AnswerInput | None:
 def await_answer(
     duty_id: int, description: str, page: tuple[int, str] | None = None
 ) -> AnswerInput:
-    return stored_answer(duty_id) or wait_for(
-        AnswerInput, description, f"answer-{duty_id}", page=page
-    )
+    """The answer to ``duty_id``: stored already, or waited for. ``record-answer`` resumes the
+    wait with an empty form (the text stays out of Prefect), so the answer is read back from
+    the database; a supervisor's answer typed into the form is taken as given."""
+    given = stored_answer(duty_id)
+    if given is not None:
+        return given
+    shown = masked(page[0], description) if page else mask_known(description)
+    waited = wait_for(AnswerInput, shown, f"answer-{duty_id}", page=page)
+    return stored_answer(duty_id) or waited

@@ -46,6 +46,14 @@ class ApprovalDecisionInput(RunInput):
     decision: Decision = Field(description="approve and sign, reject, or return for rework")
     signer: str = Field(description="who decides: your staff id, e.g. head or dep-1")
     comment: str | None = Field(None, max_length=2000)
+    # a plain string (not optional): the UI renders it as one text field to paste into
+    signature: str = Field(
+        "",
+        max_length=200_000,
+        description="your EDS (ЭЦП) over the exact bytes decided on, base64 CMS: paste the"
+        " output of `prosecutor approvals sign APPROVAL_ID --decision DECISION --key"
+        " YOUR.p12` (the certificate's holder must be the signer chosen above)",
+    )
 
     @property
     def signer_id(self) -> str:
@@ -141,6 +149,7 @@ def record_decision(
             comment=given.comment,
             at=dt.datetime.now(dt.UTC),
             four_eyes=four_eyes_enabled(),
+            cms=given.signature or None,
         )
 
 
@@ -201,7 +210,7 @@ def approval_description(
     )
     body = (
         "(state secret: not shown here; read it with"
-        f" `prosecutor documents show {view.document_id} --as STAFF_ID`, cleared staff only)"
+        f" `prosecutor documents show {view.document_id} --key YOUR.p12`, cleared staff only)"
         if view.document_secret
         else _wrapped((personal or PersonalData()).redact(as_text(view.document_body)))
     )
@@ -216,7 +225,9 @@ def approval_description(
         f"**Needed:** {kind}  \n"
         f"**Must decide now:** {who}  \n"
         f"**By:** {view.due_date:%d.%m.%Y}  \n"
-        f"**Document SHA-256:** `{view.document_sha256}`\n\n"
+        f"**Document SHA-256:** `{view.document_sha256}`  \n"
+        f"**Sign:** `prosecutor approvals sign {view.id} --decision approve --key YOUR.p12`"
+        " (or reject / return) and paste its output into *signature*\n\n"
         f"```text\n{body}\n```\n\n"
         "Personal data are masked here; the full text: "
         f"`prosecutor documents show {view.document_id}`. The decision is checked against the"

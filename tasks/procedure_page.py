@@ -15,8 +15,10 @@ from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCol
 from prefect.context import FlowRunContext
 
 from models.db import transaction
+from models.parties import personal_data_of
 from models.tables import Procedure
 from models.timeline import procedure_timeline
+from tasks.log_masking import mask_known, remember
 
 T = TypeVar("T")
 
@@ -27,7 +29,9 @@ def artifact_key(registration_number: str) -> str:
 
 
 def name_run(name: str) -> None:
-    """Rename the current flow run (a run outside Prefect has nothing to rename)."""
+    """Rename the current flow run (a run outside Prefect has nothing to rename); the name is
+    masked like a log line (a step may quote what someone wrote)."""
+    name = mask_known(name)
     context = FlowRunContext.get()
     if context is None or context.flow_run is None or context.flow_run.name == name:
         return
@@ -51,12 +55,24 @@ def finished(procedure_id: int, step: str, result: T) -> T:
     return result
 
 
+@task(name="mask-for-procedure", cache_policy=NO_CACHE)
+def masked(procedure_id: int, text: str) -> str:
+    """``text`` as the Prefect UI may show it for this procedure (a form's description): the
+    parties' names in any grammatical case, their identifiers and contacts, and any IIN, phone
+    or e-mail masked. The parties are remembered for the run's logs too."""
+    with transaction() as session:
+        personal = personal_data_of(session, procedure_id)
+    remember(personal)
+    return personal.redact(mask_known(text))
+
+
 @task(name="publish-procedure", cache_policy=NO_CACHE)
 def publish_procedure(procedure_id: int, step: str | None = None) -> str:
     """Publish the procedure's page; with ``step``, name the run ``<number> · <step>``."""
     with transaction() as session:
         markdown = procedure_timeline(session, procedure_id)
         number = session.get_one(Procedure, procedure_id).registration_number
+        remember(personal_data_of(session, procedure_id))
     key = artifact_key(number)
     if markdown != latest_markdown(key):  # a replayed run publishes no copy of the same page
         create_markdown_artifact(

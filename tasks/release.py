@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -21,6 +22,7 @@ from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.deadlines import due_moment
 from models.inbox_store import raw_of
+from models.masking import mask_name
 from models.notifications import notify
 from models.procedures import ProcedureKind, ProcedureStatus
 from models.roster import Roster
@@ -40,6 +42,45 @@ class ReleaseCase:
     ordered_by: str | None = None  # the prosecutor who found the illegal detention, if named
 
 
+class ReleaseGround(StrEnum):
+    """Why the person must be released: the grounds of CPC art. 133, chosen from a list (a
+    free text given to Prefect could name people)."""
+
+    LIMIT_PASSED = "limit_passed"  # art. 133(2), art. 14(2): no sanction by the limit
+    SANCTION_REFUSED = "sanction_refused"  # art. 148(7)(3), (10): executed at once
+    SUSPICION_NOT_CONFIRMED = "suspicion_not_confirmed"  # art. 133(1)(1)
+    NO_GROUNDS_FOR_CUSTODY = "no_grounds_for_custody"  # art. 133(1)(2)
+    DETENTION_PROCEDURE_VIOLATED = "detention_procedure_violated"  # art. 133(1)(3)
+    NO_LAWFUL_GROUNDS = "no_lawful_grounds"  # art. 133(1)(4)
+
+
+# What the order states after «основания:», in the words of the CPC.
+_GROUND_TEXT = {
+    ReleaseGround.SANCTION_REFUSED: "следственный судья отказал в санкционировании содержания"
+    " под стражей (пункт 3) части седьмой статьи 148 УПК); постановление подлежит немедленному"
+    " исполнению (часть десятая статьи 148 УПК)",
+    ReleaseGround.SUSPICION_NOT_CONFIRMED: "не подтвердилось подозрение в совершении уголовного"
+    " правонарушения (пункт 1) части первой статьи 133 УПК)",
+    ReleaseGround.NO_GROUNDS_FOR_CUSTODY: "отсутствуют основания для применения к задержанному"
+    " меры пресечения в виде содержания под стражей (пункт 2) части первой статьи 133 УПК)",
+    ReleaseGround.DETENTION_PROCEDURE_VIOLATED: "задержание произведено с существенным"
+    " нарушением требований статьи 131 УПК (пункт 3) части первой статьи 133 УПК)",
+    ReleaseGround.NO_LAWFUL_GROUNDS: "отсутствовали законные основания для задержания (пункт 4)"
+    " части первой статьи 133 УПК)",
+}
+
+
+def ground_text(ground: ReleaseGround, limit_hours: object, limit_at: dt.datetime) -> str:
+    if ground is not ReleaseGround.LIMIT_PASSED:
+        return _GROUND_TEXT[ground]
+    return (
+        f"срок задержания без санкции суда ({limit_hours} ч. с момента фактического"
+        f" задержания) истёк {detention.local(limit_at)}; постановление следственного судьи о"
+        " санкционировании содержания под стражей или домашнего ареста не поступило (часть"
+        " вторая статьи 14, часть четвертая статьи 131, часть вторая статьи 133 УПК)"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ReleaseFacts:
     """What the release order states, read from the office's database (never passed to Prefect
@@ -55,48 +96,42 @@ class ReleaseFacts:
 
 
 @task(name="detention-release-facts", cache_policy=NO_CACHE)
-def detention_release_facts(detention_ref: str) -> ReleaseFacts:
-    """The facts of a detention past its limit without a sanction, from its stored protocol:
-    reported at the limit, so whoever was authorised then signs (at night: the prosecutor on
-    duty)."""
+def detention_release_facts(
+    detention_ref: str, ground: ReleaseGround = ReleaseGround.LIMIT_PASSED
+) -> ReleaseFacts:
+    """The facts of a release from the detention's stored protocol (``prosecutor detention
+    record``). At the limit without a sanction it is reported at the limit, so whoever was
+    authorised then signs (at night: the prosecutor on duty); on any other ground, now."""
     number = detention.number_of(detention_ref)
     with transaction() as session:
-        record, proc = raw_of(session, number)
+        try:
+            record, proc = raw_of(session, number)
+        except LookupError:
+            raise LookupError(f"no stored detention protocol {number}") from None
+        if proc.kind is not ProcedureKind.DETENTION:
+            raise LookupError(f"{number} is not a detention protocol")
         protocol = detention.DetentionProtocolIn.model_validate_json(record.raw)
         details = dict(proc.details or {})
     limit_at = dt.datetime.fromisoformat(details["limit_at"])
     held_since = dt.datetime.fromisoformat(details["detained_at"])
-    grounds = (
-        f"срок задержания без санкции суда ({details['limit_hours']} ч. с момента фактического"
-        f" задержания) истёк {detention.local(limit_at)}; постановление следственного судьи о"
-        " санкционировании содержания под стражей или домашнего ареста не поступило (часть"
-        " вторая статьи 14, часть четвертая статьи 131, часть вторая статьи 133 УПК)"
-    )
+    reported_at = limit_at if ground is ReleaseGround.LIMIT_PASSED else dt.datetime.now(dt.UTC)
     return ReleaseFacts(
         report_id=number,
         facility=protocol.facility,
         person=protocol.person.full_name,
         held_since=held_since,
-        grounds=grounds,
-        reported_at=limit_at,
+        grounds=ground_text(ground, details.get("limit_hours"), limit_at),
+        reported_at=reported_at,
         detention=number,
     )
 
 
 @task(name="register-release", cache_policy=NO_CACHE)
-def register_release(
-    report_id: str,
-    facility: str,
-    person: str,
-    held_since: dt.datetime,
-    grounds: str,
-    reported_at: dt.datetime,
-    ordered_by: str | None = None,
-    detention_number: str | None = None,
-) -> ReleaseCase:
+def register_release(facts: ReleaseFacts, ordered_by: str | None = None) -> ReleaseCase:
     """Register the report once (keyed by its id) with its term in hours, and give the release
     duty to the prosecutor who found the illegal detention (``ordered_by``, when present that
     day), else to whoever is authorised right now."""
+    report_id, facility, reported_at = facts.report_id, facts.facility, facts.reported_at
     hours = default_terms().get("detention.release").term or 1
     due_at = due_moment(reported_at, hours)
     with transaction() as session:
@@ -124,12 +159,12 @@ def register_release(
             proc.details = {
                 "report_id": report_id,
                 "facility": facility,
-                "person": person,
-                "held_since": held_since.isoformat(),
-                "grounds": grounds,
+                "person": facts.person,
+                "held_since": facts.held_since.isoformat(),
+                "grounds": facts.grounds,
                 "reported_at": reported_at.isoformat(),
                 "ordered_by": finder,
-                "detention": detention_number,
+                "detention": facts.detention,
             }
             procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, "release")
             duty = procedure_store.open_duty(
@@ -199,7 +234,8 @@ def report_to_head(case: ReleaseCase, ordered_by: str, document_id: int) -> str 
                 subject_id=proc.id,
                 on=day,
                 message=(
-                    f"{ordered_by} ordered the release of {details.get('person')} held in"
+                    f"{ordered_by} ordered the release of"
+                    f" {mask_name(str(details.get('person') or ''))} held in"
                     f" {details.get('facility')} ({proc.registration_number}, document"
                     f" {document_id}): CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1)"
                 ),

@@ -9,7 +9,8 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 
-from tasks.procedure_page import publish_procedure
+from tasks.log_masking import mask_known
+from tasks.procedure_page import masked, publish_procedure
 
 # Prefect's own wait limit is not a legal deadline: the deadline check escalates late work.
 # A pause whose limit passes can no longer be resumed, so the limit is long.
@@ -35,6 +36,8 @@ def wait_for(
     filled in with."""
     if page is not None:
         publish_procedure(*page)
+    # Prefect keeps the description for everyone with the UI: masked like the page
+    description = masked(page[0], description) if page is not None else mask_known(description)
     with_description = form.with_initial_data(description=description, **initial)
     context = FlowRunContext.get()
     if context and context.flow_run and context.flow_run.deployment_id:

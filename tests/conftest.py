@@ -23,6 +23,9 @@ os.environ.update(
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PROSECUTOR_DATA_DIR": str(_HOME / "data"),
+        # the session's test CA stands in for the NCA RK chain (tests/eds_ca.py)
+        "PROSECUTOR_EDS_TRUST_STORE": str(_HOME / "eds" / "trust.pem"),
+        "PROSECUTOR_EDS_REQUIRED": "true",
     }
 )
 os.environ.pop("PROSECUTOR_DATABASE_URL", None)
@@ -34,6 +37,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from models.db import default_engine, make_engine  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from models.settings import get_settings  # noqa: E402
+from tests.eds_ca import session_ca  # noqa: E402
+
+session_ca()  # before any test signs or verifies: the keys and the trust store exist
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "PROSECUTOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -9,10 +9,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from deployments.commands import DEMO_ROSTER
-from models import approval_store, document_store, procedure_store, roster_store
+from models import approval_decisions, approval_store, document_store, procedure_store, roster_store
+from models.approvals import Decision
 from models.procedures import ProcedureKind
 from models.roster import AbsenceKind
 from models.schemas import AbsenceIn, ActingOrderIn, RosterFile
+from tests.eds_ca import session_ca
 
 OFFICE = "ALM-BST"
 
@@ -100,3 +102,16 @@ def on_duty(engine: Engine, staff_id: str, start: dt.datetime, end: dt.datetime)
     """Put ``staff_id`` on duty; refused when they are absent on a day of the shift."""
     with sessionmaker(engine).begin() as session:
         roster_store.add_duty_shift(session, staff_id, start, end, "test")
+
+
+def eds_of(session: Session, approval_id: int, staff_id: str, decision: str = "approve") -> bytes:
+    """``staff_id``'s EDS (the test CA's key of that name) over the exact bytes the decision
+    covers: the document's text to approve, the decision statement to reject or return."""
+    content = approval_decisions.signed_content(session, approval_id, Decision(decision))
+    return session_ca().sign(staff_id, content)
+
+
+def key_args(key: str) -> list[str]:
+    """``--key`` and ``--password-file`` of a test CA key (a staff id or a bad one)."""
+    ca = session_ca()
+    return ["--key", str(ca.key(key)), "--password-file", str(ca.password_file)]

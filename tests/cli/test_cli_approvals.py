@@ -16,7 +16,7 @@ from models.approvals import Decision
 from models.calendar import today
 from models.tables import ApprovalDecision, AuditEntry
 from tests.conftest import Database
-from tests.office import load_demo_office, pending_approval
+from tests.office import eds_of, key_args, load_demo_office, pending_approval
 
 runner = CliRunner()
 
@@ -37,7 +37,7 @@ def test_unauthorised_decision_is_refused_and_audited(database: Database) -> Non
     with sessionmaker(database.engine).begin() as session:
         view = pending_approval(session, due=today() + dt.timedelta(days=5), day=today())
     result = runner.invoke(
-        app, ["approvals", "decide", str(view.id), "--as", "as-2", "--decision", "approve"]
+        app, ["approvals", "decide", str(view.id), *key_args("as-2"), "--decision", "approve"]
     )
     assert (
         result.exit_code == 1 and "refused: as-2 is not the authorised signatory" in result.stderr
@@ -54,7 +54,7 @@ def test_authorised_decision_without_a_waiting_run_is_explained(database: Databa
     with sessionmaker(database.engine).begin() as session:
         view = pending_approval(session, due=today() + dt.timedelta(days=5), day=today())
     result = runner.invoke(
-        app, ["approvals", "decide", str(view.id), "--as", "head", "--decision", "approve"]
+        app, ["approvals", "decide", str(view.id), *key_args("head"), "--decision", "approve"]
     )
     assert result.exit_code == 1 and "no flow run waiting" in result.stderr
 
@@ -71,6 +71,7 @@ def test_document_edited_after_signing_fails_verification(database: Database) ->
             decision=Decision.APPROVE,
             comment=None,
             at=dt.datetime.now(dt.UTC),
+            cms=eds_of(session, view.id, "head"),
         )
     assert outcome.accepted and outcome.signature_id
     ok = runner.invoke(app, ["documents", "verify", str(view.document_id), "--json"])

@@ -22,7 +22,7 @@ from models.procedures import ProcedureKind
 from models.rendering import BLANK
 from models.tables import Document, OutgoingCounter
 from tests.conftest import Database
-from tests.office import OFFICE, load_demo_office
+from tests.office import OFFICE, eds_of, load_demo_office
 
 STAMPED_DRAFT = (
     f'<p>№ <span class="outgoing-number">{BLANK}</span> от <span class="outgoing-date">{BLANK}'
@@ -74,6 +74,7 @@ def _decide(database: Database, approval_id: int, signer: str) -> None:
             decision=Decision.APPROVE,
             comment=None,
             at=dt.datetime.now(dt.UTC),
+            cms=eds_of(session, approval_id, signer),
         )
 
 

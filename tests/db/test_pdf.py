@@ -26,7 +26,7 @@ from models.procedures import ProcedureKind
 from models.tables import AccessLevel, AuditEntry, Document
 from models.timeline import procedure_timeline
 from tests.conftest import Database
-from tests.office import OFFICE, load_demo_office
+from tests.office import OFFICE, key_args, load_demo_office
 from tests.rules.test_templates import render_document
 
 KAZAKH_LETTERS = "әғқңөұүһіӘҒҚҢӨҰҮҺІ"
@@ -175,10 +175,10 @@ def test_cli_secret_pdf_only_for_cleared_staff_audited(database: Database, tmp_p
     base = ["documents", "pdf", str(doc_id), "--out", str(out)]
     runner = CliRunner()
     assert runner.invoke(app, base).exit_code != 0
-    refused = runner.invoke(app, [*base, "--as", "as-3"])
+    refused = runner.invoke(app, [*base, *key_args("as-3")])  # signs a one-time challenge
     assert refused.exit_code != 0 and "no clearance" in refused.output
     assert not out.exists()
-    assert runner.invoke(app, [*base, "--as", "head"]).exit_code == 0
+    assert runner.invoke(app, [*base, *key_args("head")]).exit_code == 0
     assert out.read_bytes().startswith(b"%PDF")
     with sessionmaker(database.engine).begin() as session:
         actions = session.scalars(

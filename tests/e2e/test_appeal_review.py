@@ -21,6 +21,7 @@ from models.calendar import WorkingCalendar, local_date
 from models.deadlines import TermUnit, due_date
 from models.tables import Document, Duty, Procedure, Signature
 from tests.e2e.conftest import cli, state, wait, waiting_at
+from tests.office import key_args
 
 pytestmark = pytest.mark.e2e
 
@@ -120,7 +121,7 @@ def test_appeal_from_the_terminal_to_a_signed_reply(stack: dict[str, Any], tmp_p
     waiting_at(api, run_id, "approval-")
     [approval] = json.loads(cli(env, "approvals", "list", "--pending", "--json").stdout)
     decided = cli(
-        env, "approvals", "decide", str(approval["id"]), "--as", "head", "--decision", "approve"
+        env, "approvals", "decide", str(approval["id"]), *key_args("head"), "--decision", "approve"
     )
     assert decided.returncode == 0, decided.stderr
     wait(lambda: state(api, run_id)["name"] == "Completed", 120, "the review to complete")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from models.calendar import ALMATY, today
 from models.tables import Approval, Document, Duty, Procedure, Signature
 from tests.e2e.conftest import cli, state, wait, waiting_at
+from tests.office import key_args
 
 pytestmark = [
     pytest.mark.e2e,
@@ -82,8 +83,7 @@ def _decide_pending(env: dict[str, str], engine: Any, number: str, staff_id: str
             "approvals",
             "decide",
             str(approval.id),
-            "--as",
-            staff_id,
+            *key_args(staff_id),
             "--decision",
             "approve",
         )

@@ -19,7 +19,7 @@ from models.calendar import today
 from models.procedures import ProcedureKind
 from models.tables import AuditEntry
 from tests.e2e.conftest import BIN, _wait
-from tests.office import OFFICE
+from tests.office import OFFICE, key_args
 
 pytestmark = pytest.mark.e2e
 
@@ -85,7 +85,7 @@ def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
     assert approval["signatory_id"] == "head" and approval["flow_run_id"] == run_id
 
     refused = _cli(
-        env, "approvals", "decide", str(approval["id"]), "--as", "dep-1", "--decision", "approve"
+        env, "approvals", "decide", str(approval["id"]), *key_args("dep-1"), "--decision", "approve"
     )
     assert refused.returncode == 1 and "not the authorised signatory" in refused.stderr
     assert _state(api, run_id) == "Suspended"  # a refused decision does not wake the run
@@ -95,8 +95,7 @@ def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
         "approvals",
         "decide",
         str(approval["id"]),
-        "--as",
-        "head",
+        *key_args("head"),
         "--decision",
         "approve",
         "--json",

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from models import appeal_store
 from models.tables import Document, Procedure, Signature
 from tests.e2e.conftest import cli, started_office, state, wait, waiting_at
+from tests.office import key_args
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium in a sandbox without a network: no sandbox as root, no calls home
@@ -139,6 +140,13 @@ def test_acting_deputy_approves_in_the_prefect_ui_while_the_head_is_on_leave(
     )
     assert reported.returncode == 0, reported.stderr
     waiting_at(api, run_id, "approval-")
+    # the acting deputy's EDS over the document, as the form's description says to make it
+    [pending] = json.loads(cli(env, "approvals", "list", "--pending", "--json").stdout)
+    signed = cli(
+        env, "approvals", "sign", str(pending["id"]), "--decision", "approve", *key_args("dep-1")
+    )
+    assert signed.returncode == 0, signed.stderr
+    signature_b64 = signed.stdout.strip()
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
@@ -173,6 +181,8 @@ def test_acting_deputy_approves_in_the_prefect_ui_while_the_head_is_on_leave(
             page.get_by_role("option").first.click()
             open_select(selects.nth(0))  # the decision
             page.get_by_role("option", name="approve", exact=True).click()
+            assert "prosecutor approvals sign" in text  # the form says how to sign
+            dialog.get_by_role("textbox").last.fill(signature_b64)  # the signature field
             if first:
                 dialog.screenshot(path=str(SCREENSHOTS / "approval-form.png"))
             dialog.get_by_role("button", name="Submit").click()

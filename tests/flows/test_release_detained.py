@@ -1,18 +1,25 @@
 """Immediate release of a person held illegally (CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1)),
 through flows in the Prefect test harness on both databases: at night the order goes to the
 prosecutor on duty, is escalated by the hour, and the facility's confirmation closes the case;
-any prosecutor present may order it instead, and the head is told at once."""
+any prosecutor present may order it instead, and the head is told at once. Started by hand, a
+release takes only the number of a stored detention protocol and a ground from a list: no name
+is given to Prefect."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
 
 import pytest
+from prefect.client.orchestration import get_client
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from deployments.cli import app
 from flows.check_urgent import check_urgent
 from flows.record_answer import record_answer
 from flows.release_detained import release_detained
@@ -26,6 +33,7 @@ from tasks.decision_forms import offered
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, wait_until, waiting_approval
 from tests.office import absent, load_demo_office, on_duty
+from tests.rules.test_detention_rules import ADULT, iin_for, protocol
 
 
 def offered_ids(approval: object) -> list[str]:
@@ -45,29 +53,57 @@ def night(monkeypatch: pytest.MonkeyPatch) -> Iterator[dt.datetime]:
     get_settings.cache_clear()
 
 
+def stored_protocol(
+    tmp_path: Path, key: str, last_name: str, held_for: dt.timedelta, facility: str
+) -> str:
+    """A detention protocol recorded through ``prosecutor detention record``: its number."""
+    detained = dt.datetime.now(dt.UTC) - held_for
+    person = {
+        "last_name": last_name,
+        "first_name": "Ерлан",
+        "iin": iin_for(ADULT),
+        "birth_date": ADULT.isoformat(),
+    }
+    data = protocol(
+        external_id=key, detained_at=detained.isoformat(), person=person, facility=facility
+    )
+    path = tmp_path / f"{key}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["detention", "record", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["detentions"][0]["registration_number"]
+
+
 def report_at_night(
-    database: Database, night: dt.datetime, report_id: str, **facts: object
+    database: Database,
+    night: dt.datetime,
+    tmp_path: Path,
+    key: str,
+    last_name: str,
+    facility: str = "ИВС УП Бостандыкского района",
+    **params: object,
 ) -> FlowInThread:
-    """The demo office with as-2 on duty tonight, and a report that someone is held illegally."""
+    """The demo office with as-2 on duty tonight, a stored protocol of a detention two hours
+    ago, and its release started by hand: the detention had no lawful grounds (CPC art.
+    133(1)(4))."""
     load_demo_office(database.engine)
     on_duty(database.engine, "as-2", night - dt.timedelta(hours=1), night + dt.timedelta(hours=12))
-    return FlowInThread(release_detained, report_id=report_id, **facts)
+    number = stored_protocol(tmp_path, key, last_name, dt.timedelta(hours=2), facility)
+    return FlowInThread(
+        release_detained, detention_ref=number, ground="no_lawful_grounds", **params
+    )
 
 
 def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the_hour(
-    database: Database, night: dt.datetime
+    database: Database, night: dt.datetime, tmp_path: Path
 ) -> None:
-    run = report_at_night(
-        database,
-        night,
-        "tdf-7",
-        facility="ИВС УП Бостандыкского района",
-        person="Иванов Иван Иванович",
-        held_since=night - dt.timedelta(hours=80),
-        grounds="срок задержания (72 часа) истёк, решение суда о мере пресечения отсутствует",
-    )
+    run = report_at_night(database, night, tmp_path, "tdf-7", "Құдайбергенова")
     approval = waiting_approval(database.engine)
     assert approval.signatory_id == "as-2"  # the prosecutor on duty, not the head
+    with get_client(sync_client=True) as client:  # Prefect keeps parameters for all to read
+        shown = client.read_flow_run(UUID(approval.flow_run_id))
+    assert set(shown.parameters) <= {"detention_ref", "ground", "ordered_by", "language"}
+    assert "Құдайбергенов" not in json.dumps(shown.parameters, ensure_ascii=False) + shown.name
 
     later = night + dt.timedelta(hours=1, minutes=30)  # the order is past its hour
     first, second = check_urgent(at=later), check_urgent(at=later)
@@ -90,15 +126,13 @@ def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the
         signature = session.scalar(select(Signature))
     assert order is not None and order.dispatched_at is not None
     assert "Дежурный прокурор" in order.body and "немедленно освободить" in order.body
+    # the facts come from the stored protocol: the person, the facility, the ground chosen
+    assert "Құдайбергенова" in order.body and "ИВС УП Бостандыкского района" in order.body
+    assert "пункт 4) части первой статьи 133" in order.body
     assert signature is not None and signature.signer_id == "as-2"
 
     # the facility confirms the release: the event's flow closes the case
-    assert (
-        record_answer(
-            duty_ref=f"prosecutor.duty.{result['confirmation_duty_id']}", answer="освобождён"
-        )
-        is True
-    )
+    assert record_answer(result["confirmation_duty_id"], "освобождён") is True
     with Session(database.engine) as session:
         proc = session.scalar(
             select(Procedure).where(Procedure.registration_number == result["registration_number"])
@@ -118,17 +152,9 @@ def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the
 
 
 def test_escalated_head_may_sign_the_order_redrafted_in_the_heads_name(
-    database: Database, night: dt.datetime
+    database: Database, night: dt.datetime, tmp_path: Path
 ) -> None:
-    run = report_at_night(
-        database,
-        night,
-        "tdf-8",
-        facility="Спецприёмник",
-        person="Петров П.П.",
-        held_since=night - dt.timedelta(hours=30),
-        grounds="административный арест отбыт",
-    )
+    run = report_at_night(database, night, tmp_path, "tdf-8", "Петров", facility="Гауптвахта")
     approval = waiting_approval(database.engine)
     check_urgent(at=night + dt.timedelta(hours=1, minutes=30))
     decide(approval, "head")  # the order names the prosecutor on duty: redrafted for the head
@@ -158,21 +184,12 @@ def audit_payloads(database: Database, action: str) -> list[dict[str, object]]:
 
 
 def test_any_prosecutor_present_orders_the_release_and_the_head_is_told_cl155_art10_2_9(
-    database: Database, night: dt.datetime
+    database: Database, night: dt.datetime, tmp_path: Path
 ) -> None:
     """CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1): the assistant who found the illegal
     detention (not the prosecutor on duty, not the head) orders the release in their own name;
     it is sent at once, recorded as ordered by them, and the head is notified and audited."""
-    run = report_at_night(
-        database,
-        night,
-        "tdf-9",
-        facility="ИВС УП Бостандыкского района",
-        person="Сидоров С.С.",
-        held_since=night - dt.timedelta(hours=50),
-        grounds="48 часов истекли, санкции суда нет",
-        ordered_by="as-1",
-    )
+    run = report_at_night(database, night, tmp_path, "tdf-9", "Сидоров", ordered_by="as-1")
     approval = waiting_approval(database.engine)
     assert approval.signatory_id == "as-1"  # not as-2 on duty
     decide(approval, "as-1")
@@ -191,25 +208,18 @@ def test_any_prosecutor_present_orders_the_release_and_the_head_is_told_cl155_ar
     assert order is not None and order.dispatched_at is not None
     assert "Қасымов" in order.body and signature.signer_id == "as-1"
     assert [n.recipient_id for n in told] == ["head"] and "as-1 ordered" in told[0].message
+    assert "Сидоров" not in told[0].message  # the notice names the person by initials
     [report] = audit_payloads(database, "release.reported_to_head")
     assert report["ordered_by"] == "as-1" and report["reported_to"] == "head"
 
 
 def test_a_present_prosecutor_not_on_duty_may_sign_the_order_drafted_for_the_duty_one(
-    database: Database, night: dt.datetime
+    database: Database, night: dt.datetime, tmp_path: Path
 ) -> None:
     """CL-155 art. 10(2)(9): the order was drafted for the prosecutor on duty; a senior
     assistant present comes first: it is redrafted in their name, signed and sent, and the head
     is told who ordered it."""
-    run = report_at_night(
-        database,
-        night,
-        "tdf-10",
-        facility="Спецприёмник",
-        person="Орлов О.О.",
-        held_since=night - dt.timedelta(hours=30),
-        grounds="административный арест отбыт",
-    )
+    run = report_at_night(database, night, tmp_path, "tdf-10", "Орлов", facility="Гауптвахта")
     first = waiting_approval(database.engine)
     assert first.signatory_id == "as-2" and "sa-1" in offered_ids(first)
     decide(first, "sa-1")
@@ -226,7 +236,7 @@ def test_a_present_prosecutor_not_on_duty_may_sign_the_order_drafted_for_the_dut
 
 
 def test_an_absent_prosecutor_cannot_order_the_release_the_duty_one_is_asked(
-    database: Database, night: dt.datetime
+    database: Database, night: dt.datetime, tmp_path: Path
 ) -> None:
     """Only a prosecutor present may order it: a named one on leave is recorded as refused and
     the order goes to the prosecutor on duty."""
@@ -234,14 +244,9 @@ def test_an_absent_prosecutor_cannot_order_the_release_the_duty_one_is_asked(
     day = night.astimezone(ALMATY).date()
     absent(database.engine, "as-3", day - dt.timedelta(days=1), day + dt.timedelta(days=2))
     on_duty(database.engine, "as-2", night - dt.timedelta(hours=1), night + dt.timedelta(hours=12))
+    number = stored_protocol(tmp_path, "tdf-11", "Ким", dt.timedelta(hours=2), "ИВС")
     run = FlowInThread(
-        release_detained,
-        report_id="tdf-11",
-        facility="ИВС",
-        person="Ким К.К.",
-        held_since=night - dt.timedelta(hours=49),
-        grounds="48 часов истекли",
-        ordered_by="as-3",
+        release_detained, detention_ref=number, ground="no_lawful_grounds", ordered_by="as-3"
     )
     approval = waiting_approval(database.engine)
     assert approval.signatory_id == "as-2" and "as-3" not in offered_ids(approval)

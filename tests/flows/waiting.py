@@ -13,8 +13,12 @@ from prefect.flow_runs import resume_flow_run
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from models import approval_decisions, eds
+from models.approvals import Decision
+from models.db import transaction
 from models.tables import Approval, ApprovalDecision
 from tasks.decision_forms import offered, signer_value
+from tests.eds_ca import session_ca
 
 
 class FlowInThread:
@@ -73,16 +77,33 @@ def waiting_approval(engine: Engine, decisions_so_far: int = 0) -> Approval:
 
 
 def decide(
-    approval: Approval, signer: str, decision: str = "approve", comment: str | None = None
+    approval: Approval,
+    signer: str,
+    decision: str = "approve",
+    comment: str | None = None,
+    key: str | None = None,
 ) -> None:
     """Resume as ``signer`` through the form: the value the form offers for that staff id,
-    as a person picks it in the UI (a bare id when the form does not offer them)."""
+    as a person picks it in the UI (a bare id when the form does not offer them), signed with
+    ``key`` (default: the signer's own test-CA key) over the exact bytes decided on."""
     assert approval.flow_run_id
-    _resume_as(approval.flow_run_id, approval.id, signer, decision, comment)
+    _resume_as(approval.flow_run_id, approval.id, signer, decision, comment, key)
+
+
+def signature(approval_id: int, key: str, decision: str = "approve") -> str:
+    """The base64 CMS a person pastes into the form (``prosecutor approvals sign``)."""
+    with transaction() as session:
+        content = approval_decisions.signed_content(session, approval_id, Decision(decision))
+    return eds.encode(session_ca().sign(key, content))
 
 
 def _resume_as(
-    flow_run_id: str, approval_id: int, signer: str, decision: str, comment: str | None
+    flow_run_id: str,
+    approval_id: int,
+    signer: str,
+    decision: str,
+    comment: str | None,
+    key: str | None = None,
 ) -> None:
     resume_flow_run(
         UUID(flow_run_id),
@@ -90,6 +111,7 @@ def _resume_as(
             "decision": decision,
             "signer": signer_value(offered(flow_run_id, approval_id), signer),
             "comment": comment,
+            "signature": signature(approval_id, key or signer, decision),
         },
     )
 
@@ -118,6 +140,7 @@ def resume(flow_run_id: str, **given: Any) -> None:
 def decide_waiting(
     flow_run_id: str, signer: str, decision: str = "approve", comment: str | None = None
 ) -> None:
-    """Decide on the approval a run waits at (its pause key names it) as ``signer``."""
+    """Decide on the approval a run waits at (its pause key names it) as ``signer``, signed
+    with the signer's own test-CA key."""
     key = wait_for_key(flow_run_id, "approval-")
     _resume_as(flow_run_id, int(key.split("-")[1]), signer, decision, comment)

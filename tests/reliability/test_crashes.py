@@ -23,7 +23,7 @@ from models.deadline_sweep import sweep
 from models.tables import AppealRow, AuditEntry, Escalation, Notification, Procedure
 from tests.conftest import Database
 from tests.e2e.conftest import cli, state, wait
-from tests.office import load_demo_office, procedure_with_duty
+from tests.office import key_args, load_demo_office, procedure_with_duty
 
 MONDAY = dt.date(2026, 12, 7)
 
@@ -110,7 +110,13 @@ def test_serving_process_killed_in_the_middle_of_an_appeal_review(
     [approval] = json.loads(cli(env, "approvals", "list", "--pending", "--json").stdout)
     assert (
         cli(
-            env, "approvals", "decide", str(approval["id"]), "--as", "head", "--decision", "approve"
+            env,
+            "approvals",
+            "decide",
+            str(approval["id"]),
+            *key_args("head"),
+            "--decision",
+            "approve",
         ).returncode
         == 0
     )

@@ -23,13 +23,22 @@ from models.roster import RosterError
 from models.roster_store import read_roster
 from models.tables import ActingOrderRow, Approval, ApprovalDecision, AuditEntry, Signature
 from tests.conftest import Database
-from tests.office import OFFICE, absent, acting, load_demo_office, on_duty, pending_approval
+from tests.office import (
+    OFFICE,
+    absent,
+    acting,
+    eds_of,
+    load_demo_office,
+    on_duty,
+    pending_approval,
+)
 
 
 def test_two_decisions_at_once_exactly_one_wins(database: Database) -> None:
     load_demo_office(database.engine)
     with sessionmaker(database.engine).begin() as session:
         view = pending_approval(session, due=today() + dt.timedelta(days=3), day=today())
+        cms = {d: eds_of(session, view.id, "head", d.value) for d in Decision}
     barrier = threading.Barrier(2)
     outcomes: list[approval_decisions.DecisionOutcome] = []
     errors: list[BaseException] = []
@@ -48,6 +57,7 @@ def test_two_decisions_at_once_exactly_one_wins(database: Database) -> None:
                         comment=None,
                         at=dt.datetime.now(dt.UTC),
                         channel="ui" if attempt == 1 else "cli",
+                        cms=cms[decision],
                     )
                 )
         except BaseException as exc:  # a lost race may surface as a database error: reported
@@ -115,6 +125,7 @@ def test_only_the_signatory_of_the_day_may_approve(database: Database, scenario:
                 decision=Decision.APPROVE,
                 comment=None,
                 at=dt.datetime.now(dt.UTC),
+                cms=eds_of(session, view.id, staff_id),
             )
         assert not outcome.accepted
         refused += 1
@@ -142,6 +153,7 @@ def _decide(approval_id: int, signer: str, attempt: int, database: Database) -> 
             decision=Decision.APPROVE,
             comment=None,
             at=dt.datetime.now(dt.UTC),
+            cms=eds_of(session, approval_id, signer),
         )
 
 
