@@ -190,6 +190,18 @@ def open_duty(
     return duty
 
 
+def open_duty_loads(session: Session) -> dict[str, int]:
+    """Open duties per assignee: the load by which work is given to the least busy."""
+    return {
+        staff_id: count
+        for staff_id, count in session.execute(
+            select(Duty.assignee_id, func.count())
+            .where(Duty.status == DutyStatus.OPEN, Duty.assignee_id.is_not(None))
+            .group_by(Duty.assignee_id)
+        ).all()
+    }
+
+
 def complete_duty(session: Session, duty_id: int, actor: str) -> Duty:
     duty = session.get_one(Duty, duty_id)
     if duty.status is DutyStatus.DONE:

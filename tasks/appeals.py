@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deployments.events import COMPLAINT_RECEIVED, emit_registered
@@ -231,13 +231,7 @@ def assign(case: AppealCase, area: str) -> str:
         )
         if duty is not None:
             return duty.assignee_id or ""
-        loads = dict(
-            session.execute(
-                select(Duty.assignee_id, func.count())
-                .where(Duty.status == DutyStatus.OPEN, Duty.assignee_id.is_not(None))
-                .group_by(Duty.assignee_id)
-            ).all()
-        )
+        loads = procedure_store.open_duty_loads(session)
         staff, why = choose_assignee(read_roster(session), today(), area, loads)
         proc = session.get_one(Procedure, case.procedure_id)
         proc.assignee_id, proc.area = staff.id, area

@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import audit, procedure_store
 from models.appeals import may_report
@@ -143,13 +143,7 @@ def assign_complaint(case: ComplaintCase) -> str:
         )
         if duty is not None:
             return duty.assignee_id or ""
-        loads = dict(
-            session.execute(
-                select(Duty.assignee_id, func.count())
-                .where(Duty.status == DutyStatus.OPEN, Duty.assignee_id.is_not(None))
-                .group_by(Duty.assignee_id)
-            ).all()
-        )
+        loads = procedure_store.open_duty_loads(session)
         staff, why = choose_prosecutor(read_roster(session), today(), loads)
         proc = session.get_one(Procedure, case.procedure_id)
         proc.assignee_id = staff.id

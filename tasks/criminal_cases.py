@@ -150,13 +150,7 @@ def assign_prosecutor(case: CriminalCase) -> str:
         )
         if existing is not None:
             return existing.assignee_id or ""
-        loads = dict(
-            session.execute(
-                select(Duty.assignee_id, func.count())
-                .where(Duty.status == DutyStatus.OPEN, Duty.assignee_id.is_not(None))
-                .group_by(Duty.assignee_id)
-            ).all()
-        )
+        loads = procedure_store.open_duty_loads(session)
         staff, why = choose_procedural_prosecutor(read_roster(session), today(), loads)
         proc = session.get_one(Procedure, case.procedure_id)
         proc.assignee_id = staff.id

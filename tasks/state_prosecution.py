@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import audit, procedure_store
@@ -158,13 +158,7 @@ def open_prosecution(case_decision: str) -> ProsecutionCase:
         if decision is None:
             raise LookupError(f"no decision on a finished case numbered {case_decision}")
         facts = decision.details or {}
-        loads = dict(
-            session.execute(
-                select(Duty.assignee_id, func.count())
-                .where(Duty.status == DutyStatus.OPEN, Duty.assignee_id.is_not(None))
-                .group_by(Duty.assignee_id)
-            ).all()
-        )
+        loads = procedure_store.open_duty_loads(session)
         who, why = choose_state_prosecutor(read_roster(session), today(), loads)
         proc = procedure_store.register_procedure(
             session,
