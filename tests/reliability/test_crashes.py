@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +102,9 @@ def test_serving_process_killed_in_the_middle_of_an_appeal_review(
         ).returncode
         == 0
     )
-    time.sleep(2)  # nothing serves now: the resumed run waits for a worker
-    assert state(api, run_id)["name"] in {"Resuming", "Scheduled", "Pending", "Suspended"}
+    # nothing serves now: the report resumes the run, which then waits for a worker
+    wait(lambda: state(api, run_id)["name"] != "Suspended", 30, "the report to resume the run")
+    assert state(api, run_id)["name"] in {"Resuming", "Scheduled", "Pending"}
     stack["start_serving"]()
     waiting_at("approval-")
     [approval] = json.loads(cli(env, "approvals", "list", "--pending", "--json").stdout)
@@ -174,14 +174,30 @@ def test_deadline_check_killed_while_writing_leaves_nothing_half_done(database: 
         pytest.skip("the bulk set-up uses PostgreSQL's generate_series")
     n = 40_000
     _overdue_office(database, n)
+    name = f"crash-sweeper-{os.getpid()}"
+    separator = "&" if "?" in database.url else "?"
     proc = subprocess.Popen(
         [sys.executable, "-c", SWEEPER],
-        env={**os.environ, "PROSECUTOR_DATABASE_URL": database.url},
+        env={
+            **os.environ,
+            "PROSECUTOR_DATABASE_URL": f"{database.url}{separator}application_name={name}",
+        },
         stdout=subprocess.PIPE,
         text=True,
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "sweeping"
-    time.sleep(0.5)
+    # kill it once its transaction has written (PostgreSQL gives a transaction an id at its
+    # first write or row lock), not after a guessed delay
+    writing = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE application_name = :name AND backend_xid IS NOT NULL"
+    )
+
+    def has_written() -> bool:
+        with database.engine.connect() as conn:
+            return bool(conn.scalar(writing, {"name": name}))
+
+    wait(has_written, 120, "the sweep's transaction to write")
     proc.kill()
     proc.wait()
     finished = "done" in (proc.stdout.read() or "")
