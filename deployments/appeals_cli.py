@@ -12,17 +12,26 @@ import typer
 from rich.progress import track
 from sqlalchemy import select
 
-from deployments.cli_support import JsonFlag, emit, fails_cleanly, input_records, office_session
+from deployments.cli_support import (
+    JsonFlag,
+    emit,
+    fails_cleanly,
+    input_records,
+    note_announcement,
+    office_session,
+    prefect_connection,
+    submit_appeals,
+)
 from deployments.commands import parse_date
-from deployments.errors import BadInput, one_line
+from deployments.errors import BadInput
 from deployments.events import emit_appeals_received
 from models import appeal_store
 from models.appeals import may_report
 from models.calendar import WorkingCalendar, today
 from models.db import transaction
 from models.roster_store import office_code, read_roster
-from models.tables import Duty
-from models.timeline import procedure_timeline
+from models.tables import Approval, Duty
+from models.timeline import approval_command, duty_command, procedure_timeline
 
 appeals_app = typer.Typer(help="Appeals (обращения): intake and review.", no_args_is_help=True)
 
@@ -45,10 +54,7 @@ def submit(
         description="Storing appeals",
         disable=as_json or not sys.stdout.isatty(),
     )
-    results = [
-        {"source": where, **_stored(raw, problem, office, calendar)}
-        for where, raw, problem in records
-    ]
+    results = list(submit_appeals(records, office, calendar))
     new = [r for r in results if r["status"] == "registered"]
     announced = emit_appeals_received([r["registration_number"] for r in new])
     if announced:
@@ -62,42 +68,10 @@ def submit(
         "announced": announced,
         "appeals": results,
     }
+    not_announced = note_announcement(summary, len(new), announced)
     emit(summary, as_json, _render_submit)
-    if summary["rejected"] or summary["refused"]:
+    if summary["rejected"] or summary["refused"] or not_announced:
         raise typer.Exit(1)
-
-
-def _stored(
-    raw: str, problem: str | None, office: str, calendar: WorkingCalendar
-) -> dict[str, Any]:
-    """One appeal stored: registered, a duplicate or rejected; what the database would not take
-    even after retrying is kept as rejected with the error, or at worst reported as refused."""
-    try:
-        return _as_dict(appeal_store.submit(raw, problem, office, calendar))
-    except Exception as exc:
-        error = one_line(exc)
-    try:
-        reason = f"could not be registered: {error}"
-        return _as_dict(appeal_store.submit(raw, reason, office, calendar))
-    except Exception as exc:
-        refused = f"refused, not stored: {error}; {one_line(exc)}"
-        return {
-            "appeal_id": None,
-            "status": "refused",
-            "registration_number": None,
-            "reason": refused,
-            "external_id": None,
-        }
-
-
-def _as_dict(result: appeal_store.IntakeResult) -> dict[str, Any]:
-    return {
-        "appeal_id": result.appeal_id,
-        "status": result.status,
-        "registration_number": result.registration_number,
-        "reason": result.reason,
-        "external_id": result.external_id,
-    }
 
 
 def _render_submit(d: dict[str, Any]) -> str:
@@ -112,8 +86,8 @@ def _render_submit(d: dict[str, Any]) -> str:
     )
     if d["registered"] and not d["announced"]:
         lines.append(
-            "Prefect not reached (PREFECT_API_URL unset): the appeals are stored; run"
-            " `prosecutor appeals reconcile` to start their review"
+            f"not announced: {d.get('announce_error')}. The appeals are stored; run"
+            " `prosecutor appeals reconcile` once the office is reachable to start their review"
         )
     return "\n".join(lines)
 
@@ -127,6 +101,7 @@ def reconcile(
     as_json: JsonFlag = False,
 ) -> None:
     """Start the review of stored appeals whose event never produced a run."""
+    prefect_connection()
     from prefect.deployments import run_deployment
 
     with office_session() as session:
@@ -222,6 +197,7 @@ def report(
     run_id = row.review_flow_run_id
     if not run_id:
         raise BadInput(f"appeal {number} has no review run yet: see `prosecutor appeals reconcile`")
+    prefect_connection()
     from prefect.client.orchestration import get_client
     from prefect.flow_runs import resume_flow_run
 
@@ -277,8 +253,40 @@ def _summons(text: str) -> dict[str, str]:
 
 @appeals_app.command("show")
 @fails_cleanly
-def show(number: Annotated[str, typer.Argument()]) -> None:
-    """The appeal's timeline, duties and documents (Markdown)."""
+def show(number: Annotated[str, typer.Argument()], as_json: JsonFlag = False) -> None:
+    """The appeal's timeline, duties and documents (Markdown); with --json also the open
+    duties and approvals with the ids the commands need."""
     with office_session() as session:
-        _, proc = appeal_store.by_number(session, number)
-        typer.echo(procedure_timeline(session, proc.id))
+        row, proc = appeal_store.by_number(session, number)
+        data = {
+            "registration_number": proc.registration_number,
+            "status": proc.status.value,
+            "due": proc.due_date.isoformat() if proc.due_date else None,
+            "review_flow_run_id": row.review_flow_run_id,
+            "duties": [
+                {
+                    "id": d.id,
+                    "step": d.step,
+                    "assignee": d.assignee_id,
+                    "due": d.due_date.isoformat() if d.due_date else None,
+                    "status": d.status.value,
+                    "command": duty_command(d),
+                }
+                for d in session.scalars(select(Duty).where(Duty.procedure_id == proc.id))
+            ],
+            "approvals": [
+                {
+                    "id": a.id,
+                    "step": a.step,
+                    "signatory": a.signatory_id,
+                    "due": a.due_date.isoformat(),
+                    "status": a.status.value,
+                    "command": approval_command(a),
+                }
+                for a in session.scalars(
+                    select(Approval).where(Approval.procedure_id == proc.id).order_by(Approval.id)
+                )
+            ],
+            "page": procedure_timeline(session, proc.id),
+        }
+    emit(data, as_json, lambda d: d["page"])

@@ -12,14 +12,23 @@ from uuid import UUID
 
 import typer
 
-from deployments.cli_support import JsonFlag, OnDate, emit, fails_cleanly, office_session
+from deployments.cli_support import (
+    JsonFlag,
+    OnDate,
+    emit,
+    fails_cleanly,
+    office_session,
+    prefect_connection,
+)
 from deployments.commands import parse_date
-from deployments.errors import BadInput
+from deployments.connection import connect
+from deployments.errors import BadInput, one_line
 from deployments.events import (
     COORDINATION_REPORTED,
     INFORMATION_ANSWERED,
     RELEASE_CONFIRMED,
     emit_answer,
+    last_announcement,
 )
 from models import (
     approval_decisions,
@@ -32,11 +41,12 @@ from models import (
 )
 from models.acts import Answer
 from models.approvals import Decision, Verdict
-from models.calendar import today
+from models.calendar import WorkingCalendar, today
 from models.notifications import list_notifications
 from models.rendering import as_text
-from models.roster_store import staff_by_iin
-from models.tables import AccessLevel, Document, Duty
+from models.roster import REGIONAL_OFFICE
+from models.roster_store import staff_by_iin, staff_exists
+from models.tables import AccessLevel, Body, Document, Duty
 
 approvals_app = typer.Typer(help="Approvals and signatures.", no_args_is_help=True)
 documents_app = typer.Typer(help="Documents of the office.", no_args_is_help=True)
@@ -77,6 +87,7 @@ def approvals_list(
 
 
 def _waiting_run_state(flow_run_id: str) -> str:
+    prefect_connection()  # before Prefect is imported: the running office's server
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
@@ -124,17 +135,30 @@ def _holder(session: Any, cms: bytes) -> str:
     return staff.id if staff else f"iin:{eds.masked_iin(iin)}"
 
 
+DecisionOption = Annotated[str, typer.Option("--decision", help="approve, reject or return.")]
+
+
+def parse_decision(value: str) -> Decision:
+    """``--decision`` as given: a bad value is one line naming the choices, like any bad input."""
+    try:
+        return Decision(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(d.value for d in Decision)
+        raise BadInput(f"--decision: {value!r} is not one of {choices}") from None
+
+
 @approvals_app.command("sign")
 @fails_cleanly
 def approvals_sign(
     approval_id: Annotated[int, typer.Argument(help="Approval id (see `approvals list`).")],
-    decision: Annotated[Decision, typer.Option("--decision", help="approve, reject or return.")],
+    decision_given: DecisionOption,
     key: KeyFile,
     password_file: PasswordFile = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Print your EDS (base64 CMS) over the exact bytes of this decision, for the *signature*
     field of the decision form in the Prefect UI."""
+    decision = parse_decision(decision_given)
     with office_session() as session:
         content = approval_decisions.signed_content(session, approval_id, decision)
     cms = sign_bytes(content, key, password_file)
@@ -151,18 +175,20 @@ def approvals_sign(
 @fails_cleanly
 def approvals_decide(
     approval_id: Annotated[int, typer.Argument(help="Approval id (see `approvals list`).")],
-    decision: Annotated[Decision, typer.Option("--decision", help="approve, reject or return.")],
+    decision_given: DecisionOption,
     key: KeyFile,
     password_file: PasswordFile = None,
     comment: Annotated[str | None, typer.Option("--comment")] = None,
     wait: Annotated[
-        float, typer.Option("--wait", help="Seconds to wait for the run to record it.")
+        float, typer.Option("--wait", help="Seconds to wait for the run to take it up.")
     ] = 0,
     as_json: JsonFlag = False,
 ) -> None:
     """Decide on a waiting approval with your EDS: you are the holder of the key's
-    certificate. Checked here, then given to the waiting run, which checks again at the moment
-    it records the decision."""
+    certificate. The decision is checked and recorded here, once (of two given at once exactly
+    one is recorded; the other exits 1 naming who decided first), and only then given to the
+    waiting run, which carries on with it."""
+    decision = parse_decision(decision_given)
     now = dt.datetime.now(dt.UTC)
     with office_session() as session:
         content = approval_decisions.signed_content(session, approval_id, decision)
@@ -190,6 +216,7 @@ def approvals_decide(
                 comment=comment,
                 signed=signed,
             )
+    # raised after the transaction so that the refusal and its audit entry are kept
     if not verdict.accepted:
         raise BadInput(f"refused: {verdict.reason}")
     if not view.flow_run_id:
@@ -199,42 +226,96 @@ def approvals_decide(
         raise BadInput(
             f"the run of approval {approval_id} is not waiting for a decision (it is {state})"
         )
-    from prefect.flow_runs import resume_flow_run
-
-    from tasks.decision_forms import offered, refresh_form, signer_value
+    from tasks.decision_forms import refresh_form
 
     refresh_form(approval_id, now)  # the form offers whoever is authorised now: the signer
-    resume_flow_run(
-        UUID(view.flow_run_id),
-        run_input={
-            "decision": decision.value,
-            "signer": signer_value(offered(view.flow_run_id, approval_id), signer),
-            "comment": comment,
-            "signature": eds.encode(cms),
-        },
-    )
+    with office_session() as session:
+        redraft = approval_decisions.needs_redraft(session, approval_id, signer, decision)
+    if redraft:  # the run redrafts the document in the signer's name, then asks again
+        resumed = _resume(view.flow_run_id, approval_id, decision, signer, comment, cms)
+        data = {"approval_id": approval_id, "signer": signer, "resumed": resumed}
+        data |= {"status": "pending", "redraft": redraft.removeprefix(approval_decisions.REDRAFT)}
+        emit(data, as_json, lambda d: f"approval {approval_id}:{d['redraft']}: the run redrafts it")
+        return
+    # Recorded before the run hears of it: the conditional update in the store lets exactly
+    # one of two decisions given at once through, and only its decider resumes the run.
+    with office_session() as session:
+        outcome = approval_decisions.record_decision(
+            session,
+            approval_id=approval_id,
+            attempt=None,
+            signer_id=signer,
+            decision=decision,
+            comment=comment,
+            at=now,
+            four_eyes=_four_eyes(),
+            channel="cli",
+            cms=cms,
+        )
+    if not outcome.accepted:
+        raise BadInput(f"refused: {outcome.reason}")
+    resumed = _resume(view.flow_run_id, approval_id, decision, signer, comment, cms)
     result: dict[str, Any] = {
         "approval_id": approval_id,
         "flow_run_id": view.flow_run_id,
         "signer": signer,
-        "resumed": True,
-        "status": "pending",
+        "decision": outcome.decision,
+        "resumed": resumed,
+        "status": outcome.status,
+        "signature_id": outcome.signature_id,
     }
     deadline = time.monotonic() + wait
     while wait and time.monotonic() < deadline:
-        with office_session() as session:
-            result["status"] = approval_store.get_approval(session, approval_id).status
-        if result["status"] != "pending":
+        if _waiting_run_state(view.flow_run_id) not in {"Paused", "Suspended"}:
             break
         time.sleep(0.5)
     emit(
         result,
         as_json,
         lambda d: (
-            f"approval {d['approval_id']}: decision of {d['signer']} given to run"
-            f" {d['flow_run_id']} (status {d['status']})"
+            f"approval {d['approval_id']}: {d['decision']} by {d['signer']} recorded"
+            f" (status {d['status']}); run {d['flow_run_id']}"
+            + (" resumed" if d["resumed"] else " had already been resumed: it carries on with it")
         ),
     )
+
+
+def _resume(
+    flow_run_id: str,
+    approval_id: int,
+    decision: Decision,
+    signer: str,
+    comment: str | None,
+    cms: bytes,
+) -> bool:
+    """Give the decision to the waiting run; False when it was resumed meanwhile (from the UI):
+    it then finds the approval decided and carries on with the recorded decision. Any other
+    failure is told in one line: the decision stays recorded."""
+    prefect_connection()  # before Prefect is imported: the running office's server
+    from prefect.exceptions import NotPausedError
+    from prefect.flow_runs import resume_flow_run
+
+    from tasks.decision_forms import offered, signer_value
+
+    try:
+        resume_flow_run(
+            UUID(flow_run_id),
+            run_input={
+                "decision": decision.value,
+                "signer": signer_value(offered(flow_run_id, approval_id), signer),
+                "comment": comment,
+                "signature": eds.encode(cms),
+            },
+        )
+    except NotPausedError:
+        return False
+    except Exception as exc:
+        raise BadInput(
+            f"approval {approval_id}: the decision of {signer} is recorded, but its run"
+            f" {flow_run_id} was not resumed ({one_line(exc)}): the run finds the decision"
+            " when it is resumed or started again"
+        ) from None
+    return True
 
 
 @documents_app.command("verify")
@@ -244,18 +325,23 @@ def documents_verify(
 ) -> None:
     """Check a document's text against its signatures and re-verify every stored EDS (against
     the text and the trust store at signing time); exit 1 when anything does not match."""
+    from models.signing_audit import check_signing_records  # the hash audited at signing
+
     with office_session() as session:
         check = document_store.verify_document(session, document_id)
         stored = eds_store.verify_stored(session, document_id)
+        audited = check_signing_records(session, document_id)
     invalid_eds = [c for c in stored if not c.valid and c.problem != eds_store.NO_EDS]
-    valid = check.valid and not invalid_eds
+    unaudited = [str(a.problem) for a in audited if not a.valid]
+    valid = check.valid and not invalid_eds and not unaudited
     data = {
         "document_id": check.document_id,
         "valid": valid,
         "signed": check.signed,
         "signers": check.signers,
         "sha256": check.sha256_now,
-        "problem": check.problem or ("; ".join(c.describe() for c in invalid_eds) or None),
+        "problem": check.problem
+        or ("; ".join(unaudited + [c.describe() for c in invalid_eds]) or None),
         "eds": [
             {
                 "kind": c.kind,
@@ -429,39 +515,115 @@ def documents_pdf(
     emit(data, as_json, lambda d: f"{d['path']}\nSHA-256 {d['pdf_sha256']}")
 
 
-@deadlines_app.command("check")
+CHECK_RULE = (
+    "The check never acts ahead of real time. --on a day after today (Asia/Almaty) is a dry"
+    " run: that day's check is computed, printed and rolled back; nothing is written (no"
+    " reminder, reassignment, escalation, notification or audit entry) and no flow run is"
+    " started. With --force a later day is checked as of today instead: work is reminded,"
+    " handed over and escalated only as far as it is due today, never for a day that has not"
+    " come. --force also checks a day off. A past day is checked as of that day."
+)
+COLUMNS = ("state", "what", "title", "assignee", "due", "escalation level")
+
+
+@deadlines_app.command(
+    "check", help=f"Run the deadline check now, as a Prefect flow run. {CHECK_RULE}"
+)
 @fails_cleanly
 def deadlines_check(
     on: OnDate = None,
     remind_within: Annotated[int, typer.Option(min=0)] = 2,
     escalate_every: Annotated[int, typer.Option(min=1)] = 2,
-    force: Annotated[bool, typer.Option(help="Check even on a day off.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Check even on a day off; write a later day's check as of today.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Run the deadline check now, as a Prefect flow run."""
-    from deployments.commands import parse_date
-    from flows.check_deadlines import check_deadlines
+    from flows.check_deadlines import _table
+    from models.deadline_sweep import SweepConfig
+    from tasks.deadlines import check_plan, preview_sweep
 
-    day = parse_date(on, "--on")
+    plan = check_plan(parse_date(on, "--on"), today(), force)
     with office_session():
         pass  # refuse early when the database is not migrated
-    result = check_deadlines(
-        on=day, remind_within=remind_within, escalate_every=escalate_every, force=force
-    )
-    emit(result, as_json, lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))
+    if plan.dry_run and not WorkingCalendar().is_working_day(plan.day):
+        result: dict[str, Any] = {"on": plan.day, "asked": plan.asked, "dry_run": True}
+        result["skipped"] = True  # the morning check does not run on a day off either
+    elif plan.dry_run:
+        report = preview_sweep(
+            plan.day, SweepConfig(remind_within=remind_within, escalate_every=escalate_every)
+        )
+        result = {
+            "on": plan.day,
+            "asked": plan.asked,
+            "dry_run": True,
+            "skipped": False,
+            "reminders": report.reminders,
+            "reassigned": report.reassigned,
+            "escalated": report.escalated,
+            "overdue": report.overdue_total,
+            "due_soon": report.due_soon_total,
+            "table": _table(report),
+        }
+    else:
+        connect()  # the running office's server when there is one (its UI shows the run)
+        from flows.check_deadlines import check_deadlines
+
+        result = {
+            "asked": plan.asked,
+            "dry_run": False,
+            **check_deadlines(
+                on=plan.day,
+                remind_within=remind_within,
+                escalate_every=escalate_every,
+                force=force,
+            ),
+        }
+    emit(result, as_json, _check_text)
+
+
+def _check_text(result: dict[str, Any]) -> str:
+    """The table the deadline-check artifact shows, then its counts."""
+    day = result["on"]
+    head = f"deadline check of {day}"
+    if result["asked"] != day:
+        head += f" (asked for {result['asked']}: checked as of today, never ahead of it)"
+    if result["dry_run"]:
+        head += ": DRY RUN, nothing written (give --force to write it as of today)"
+    if result.get("skipped"):
+        hint = "the check does not run on it" if result["dry_run"] else "--force checks it"
+        return f"{head}: not a working day, nothing checked ({hint})"
+    rows = result.get("table") or []
+    lines = [head, _text_table(rows) if rows else "nothing due, overdue or escalated"]
+    counts = ("reminders", "reassigned", "escalated", "overdue", "due_soon")
+    lines.append(", ".join(f"{k.replace('_', ' ')} {result.get(k, 0)}" for k in counts))
+    return "\n".join(lines)
+
+
+def _text_table(rows: list[dict[str, Any]]) -> str:
+    cells = [[str(r.get(c, "")) for c in COLUMNS] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(COLUMNS)]
+    widths[2] = min(widths[2], 60)  # a long title is cut, the table stays readable
+
+    def line(values: list[str] | tuple[str, ...]) -> str:
+        return "  ".join(v[: widths[i]].ljust(widths[i]) for i, v in enumerate(values)).rstrip()
+
+    return "\n".join([line(COLUMNS), line(["-" * w for w in widths]), *map(line, cells)])
 
 
 @notifications_app.command("list")
 @fails_cleanly
 def notifications_list(
     recipient: Annotated[
-        str | None, typer.Option("--to", help="Staff id or regional_office.")
+        str | None, typer.Option("--to", help="Staff id, regional_office or body:ID.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
     as_json: JsonFlag = False,
 ) -> None:
     """Stored reminders, reassignments and escalations, newest first."""
     with office_session() as session:
+        if recipient is not None and not _known_recipient(session, recipient):
+            raise BadInput(f"--to: unknown staff member {recipient}")
         rows = [
             {
                 "id": n.id,
@@ -481,6 +643,15 @@ def notifications_list(
             or "no notifications"
         ),
     )
+
+
+def _known_recipient(session: Any, recipient: str) -> bool:
+    """A staff member, the regional office, or a body of the register (``body:ID``)."""
+    if recipient == REGIONAL_OFFICE:
+        return True
+    if recipient.startswith("body:"):
+        return session.get(Body, recipient.removeprefix("body:")) is not None
+    return staff_exists(session, recipient)
 
 
 def answer(
@@ -537,8 +708,8 @@ def answer(
         raise BadInput(str(exc)) from None
     if not emit_answer(event, duty_id, sha256):
         raise BadInput(
-            f"the answer is stored on duty {duty_id} but Prefect was not reached"
-            " (PREFECT_API_URL unset): give it again to announce it"
+            f"the answer is stored on duty {duty_id} but was not announced"
+            f" ({last_announcement().reason}): give it again to announce it"
         )
     emit(
         {"duty_id": duty_id, "event": event, "answer_sha256": sha256},

@@ -13,9 +13,16 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from deployments.cli_support import JsonFlag, emit, fails_cleanly, input_records, office_session
+from deployments.cli_support import (
+    JsonFlag,
+    emit,
+    fails_cleanly,
+    input_records,
+    note_announcement,
+    office_session,
+)
 from deployments.errors import BadInput
-from deployments.events import CASE_SUBMITTED, emit_registered
+from deployments.events import CASE_SUBMITTED, emit_registered, last_announcement
 from models import audit, inbox_store, procedure_store
 from models.appeals import choose_assignee
 from models.calendar import ALMATY, WorkingCalendar
@@ -175,8 +182,9 @@ def submit(
         "announced": announced,
         "cases": results,
     }
+    not_announced = note_announcement(summary, len(new), announced)
     emit(summary, as_json, _render_submit)
-    if summary["rejected"]:
+    if summary["rejected"] or not_announced:
         raise typer.Exit(1)
 
 
@@ -202,7 +210,7 @@ def _render_submit(d: dict[str, Any]) -> str:
     )
     if d["registered"] and not d["announced"]:
         lines.append(
-            "Prefect not reached (PREFECT_API_URL unset): the cases are stored; run"
+            f"not announced: {d.get('announce_error')}. The cases are stored; run"
             " `prosecutor cases reconcile` to announce them"
         )
     return "\n".join(lines)
@@ -215,7 +223,7 @@ def reconcile(as_json: JsonFlag = False) -> None:
     with office_session() as session:
         numbers = [n for _rid, n in inbox_store.unannounced(session, InboxSource.CASE_SUBMITTED)]
     if numbers and not announce(numbers):
-        raise BadInput("Prefect not reached (PREFECT_API_URL unset): nothing announced")
+        raise BadInput(f"nothing announced: {last_announcement().reason}")
     emit(
         {"announced": numbers},
         as_json,

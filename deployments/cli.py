@@ -31,6 +31,7 @@ from deployments.erdr_cli import erdr_app
 from deployments.errors import BadInput
 from deployments.office_cli import serve, start
 from deployments.prosecution_cli import prosecution_app
+from deployments.reconcile_cli import reconcile
 
 app = typer.Typer(
     name="prosecutor",
@@ -77,6 +78,7 @@ app.command("answer")(fails_cleanly(answer))
 # the main job, and serving the deployments
 app.command("start")(fails_cleanly(start))
 app.command("serve")(fails_cleanly(serve))
+app.command("reconcile")(reconcile)
 
 # --- db ---------------------------------------------------------------------------------
 
@@ -346,20 +348,41 @@ def _due_line(d: dict[str, Any]) -> str:
 @audit_app.command("verify")
 @fails_cleanly
 def audit_verify(as_json: JsonFlag = False) -> None:
-    """Walk the hash chain and name the first broken entry; exit 1 when broken."""
+    """Walk the hash chain and hold it to the latest signed checkpoint; exit 1 when the chain is
+    broken, the log is shorter than or differs from the checkpoint, or the checkpoint file is
+    tampered with."""
     with office_session() as session:
         data = commands.audit_verify(session)
+    emit(data, as_json, _audit_line)
+    if not data["valid"]:
+        raise typer.Exit(1)
+
+
+def _audit_line(d: dict[str, Any]) -> str:
+    if not d["valid"]:
+        at = d["first_broken_seq"]
+        where = f"audit chain BROKEN at entry {at}" if at is not None else "audit log INVALID"
+        return f"{where}: {d['problem']}"
+    c = d["checkpoint"]
+    held = f", held to checkpoint of entry {c['seq']} at {c['at']}" if c else ", no checkpoint"
+    return f"audit chain valid: {d['entries']} entries{held}"
+
+
+@audit_app.command("checkpoint")
+@fails_cleanly
+def audit_checkpoint(as_json: JsonFlag = False) -> None:
+    """Sign the head of the log with the office's system key and append it to the checkpoint
+    file (outside the database); refused, exit 1, when the log does not hold to the last one."""
+    with office_session() as session:
+        data = commands.audit_checkpoint_now(session)
     emit(
         data,
         as_json,
         lambda d: (
-            f"audit chain valid: {d['entries']} entries"
-            if d["valid"]
-            else f"audit chain BROKEN at entry {d['first_broken_seq']}: {d['problem']}"
+            f"checkpoint: entry {d['seq']} ({d['entries']} entries), {d['hash'][:16]}..."
+            f" signed into {d['file']}"
         ),
     )
-    if not data["valid"]:
-        raise typer.Exit(1)
 
 
 # --- validation of outside input --------------------------------------------------------

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
@@ -13,7 +14,10 @@ from typing import Annotated, Any, BinaryIO, ParamSpec, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
+from deployments.connection import Connection
 from deployments.errors import BadInput, one_line
+from models import appeal_store
+from models.calendar import WorkingCalendar
 from models.db import default_engine, transaction
 from models.migrate import current_revision, head_revision
 from models.schemas import APPEAL_MAX_BYTES, EXCERPT_BYTES, INPUT_FILE_MAX_BYTES
@@ -98,6 +102,38 @@ def input_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
             yield _record(str(path), data, len(data) if len(data) <= APPEAL_MAX_BYTES else size)
 
 
+FIRST_CHUNK, CHUNK = 8, 500
+
+
+def chunks(
+    records: Iterable[tuple[str, str, str | None]], first: int = FIRST_CHUNK, most: int = CHUNK
+) -> Iterator[list[tuple[str, str, str | None]]]:
+    """Records in growing chunks (8, 16, ... up to ``most``): the first appeals of a file are
+    committed at once, a long file in big set-based batches; a killed run loses little."""
+    size, chunk = first, []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk, size = [], min(size * 2, most)
+    if chunk:
+        yield chunk
+
+
+def submit_appeals(
+    records: Iterable[tuple[str, str, str | None]], office: str, calendar: WorkingCalendar
+) -> Iterator[dict[str, Any]]:
+    """Each record of ``input_records`` stored as an appeal, a chunk per transaction
+    (``appeal_store.submit_batch``: a chunk the database refuses is taken one by one), as the
+    dict ``appeals submit`` prints, with its source."""
+    for chunk in chunks(records):
+        results = appeal_store.submit_batch(
+            [(raw, problem) for _, raw, problem in chunk], office, calendar
+        )
+        for (where, _, _), result in zip(chunk, results, strict=True):
+            yield {"source": where, **dataclasses.asdict(result)}
+
+
 def _wide_encoding(head: bytes) -> str | None:
     """UTF-32 or UTF-16 by its byte-order mark (UTF-32 first: its mark begins like UTF-16's)."""
     for mark, name in (
@@ -141,3 +177,30 @@ def _record(where: str, data: bytes, length: int) -> tuple[str, str, str | None]
         )
         return where, text, problem
     return where, text, None
+
+
+def note_announcement(summary: dict[str, Any], stored: int, announced: bool) -> bool:
+    """Stored records that were not announced: the summary's ``announced`` stays false (or
+    empty) and ``announce_error`` gives the reason. True, the command must exit 1, when a server
+    was expected and failed (down, a stale connection file, the login refused); with none
+    configured at all the records wait, stored, for reconciling."""
+    from deployments.events import last_announcement
+
+    if not stored or announced:
+        return False
+    outcome = last_announcement()
+    summary["announce_error"] = outcome.reason
+    return outcome.failed
+
+
+def prefect_connection() -> Connection:
+    """The Prefect server this command talks to (the environment's, else the running office's
+    connection file), exported for Prefect's client; one clear line when there is none."""
+    from deployments.connection import NotConnected, export, resolve
+
+    try:
+        connection = resolve()
+    except NotConnected as exc:
+        raise BadInput(str(exc)) from None
+    export(connection)
+    return connection

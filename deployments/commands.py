@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from deployments.errors import BadInput, describe_validation
-from models import roster_store
-from models.audit import verify_stored_chain
+from models import audit_checkpoint, roster_store
 from models.calendar import ALMATY, WorkingCalendar, today
 from models.db import default_engine, transaction
 from models.deadlines import TermUnit, due_date, due_moment
@@ -291,13 +291,34 @@ def parse_moment(value: str, option: str) -> dt.datetime:
 
 
 def audit_verify(session: Session) -> dict[str, Any]:
-    report = verify_stored_chain(session)
+    """The chain walked and held to the latest signed checkpoint of its head."""
+    settings = get_settings()
+    report = audit_checkpoint.verify(
+        session, settings.resolved_audit_checkpoints, settings.resolved_audit_checkpoint_key
+    )
     return {
         "valid": report.valid,
-        "entries": report.entries,
+        "entries": report.chain.entries,
         "first_broken_seq": report.first_broken_seq,
         "problem": report.problem,
+        "checkpoint": audit_checkpoint.describe(report.checkpoint),
+        "checkpoints": report.checkpoints,
     }
+
+
+def audit_checkpoint_now(session: Session) -> dict[str, Any]:
+    """Sign the head of the log and append it to the checkpoint file."""
+    settings = get_settings()
+    try:
+        checkpoint = audit_checkpoint.write_checkpoint(
+            session,
+            settings.office_code,
+            settings.resolved_audit_checkpoints,
+            settings.resolved_audit_checkpoint_key,
+        )
+    except audit_checkpoint.CheckpointRefused as exc:
+        raise BadInput(f"audit log INVALID, no checkpoint written: {exc}") from None
+    return {**asdict(checkpoint), "file": str(settings.resolved_audit_checkpoints)}
 
 
 def check_iin(value: str) -> dict[str, Any]:
@@ -380,7 +401,7 @@ def render_start(d: dict[str, Any]) -> str:
     lines += [f"  {x['due']}  {x['term_id']}" for x in d["deadlines_if_received_today"]]
     a = d["audit"]
     lines.append(
-        f"Audit chain: {'valid' if a['valid'] else 'BROKEN at ' + str(a['first_broken_seq'])},"
+        f"Audit chain: {'valid' if a['valid'] else 'INVALID: ' + str(a['problem'])},"
         f" {a['entries']} entries"
     )
     if "deadline_check" in d:

@@ -8,9 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from deployments.cli_support import JsonFlag, emit, fails_cleanly, input_records, office_session
+from deployments.cli_support import (
+    JsonFlag,
+    emit,
+    fails_cleanly,
+    input_records,
+    note_announcement,
+    office_session,
+)
 from deployments.errors import BadInput
-from deployments.events import COMPLAINT_RECEIVED, emit_registered
+from deployments.events import COMPLAINT_RECEIVED, emit_registered, last_announcement
 from models import inbox_store
 from models.cpc_complaints import complaint_of, take_in
 from models.db import transaction
@@ -72,8 +79,9 @@ def submit(
         "announced": announced,
         "complaints": results,
     }
+    not_announced = note_announcement(summary, len(new), announced)
     emit(summary, as_json, _render_submit)
-    if summary["rejected"]:
+    if summary["rejected"] or not_announced:
         raise typer.Exit(1)
 
 
@@ -89,7 +97,7 @@ def _render_submit(d: dict[str, Any]) -> str:
     )
     if d["registered"] and not d["announced"]:
         lines.append(
-            "Prefect not reached (PREFECT_API_URL unset): the complaints are stored; run"
+            f"not announced: {d.get('announce_error')}. The complaints are stored; run"
             " `prosecutor complaints announce` to start their review"
         )
     return "\n".join(lines)
@@ -104,7 +112,7 @@ def announce_stored(as_json: JsonFlag = False) -> None:
     numbers = [number for _, number in pending]
     announced = announce(numbers, [record_id for record_id, _ in pending])
     if numbers and not announced:
-        raise BadInput("Prefect not reached (PREFECT_API_URL unset): nothing announced")
+        raise BadInput(f"nothing announced: {last_announcement().reason}")
     emit(
         {"announced": numbers},
         as_json,

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from deployments.cli_support import As, JsonFlag, emit, fails_cleanly, input_records, office_session
+from deployments.cli_support import (
+    As,
+    JsonFlag,
+    emit,
+    fails_cleanly,
+    input_records,
+    note_announcement,
+    office_session,
+)
 from deployments.errors import BadInput
 from deployments.events import DETENTION_RECORDED, emit_registered
 from models import detention, inbox_store
@@ -94,8 +102,9 @@ def record(
         "announced": announced,
         "detentions": results,
     }
+    not_announced = note_announcement(summary, summary["registered"], bool(announced))
     emit(summary, as_json, _render_record)
-    if summary["rejected"]:
+    if summary["rejected"] or not_announced:
         raise typer.Exit(1)
 
 
@@ -124,7 +133,7 @@ def _render_record(d: dict[str, Any]) -> str:
     )
     if d["registered"] and not d["announced"]:
         lines.append(
-            "Prefect not reached (PREFECT_API_URL unset): the protocols are stored; they are"
+            f"not announced: {d.get('announce_error')}. The protocols are stored; they are"
             " announced by the next `prosecutor detention record`"
         )
     return "\n".join(lines)

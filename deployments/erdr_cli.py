@@ -7,8 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from deployments.cli_support import JsonFlag, emit, fails_cleanly, input_records, office_session
+from deployments.cli_support import (
+    JsonFlag,
+    emit,
+    fails_cleanly,
+    input_records,
+    note_announcement,
+    office_session,
+)
 from deployments.errors import BadInput
+from deployments.events import last_announcement
 from models import erdr_intake, inbox_store
 from models.erdr import InboxFolderAdapter
 from models.erdr_intake import IntakeSummary
@@ -24,8 +32,10 @@ erdr_app = typer.Typer(
 def _finish(summary: IntakeSummary, as_json: bool) -> None:
     """Announce what was registered, print, exit 1 when a record was rejected."""
     erdr_intake.announce_new(summary)
-    emit(summary.as_dict(), as_json, _render)
-    if summary.rejected:
+    data = summary.as_dict()
+    not_announced = note_announcement(data, summary.registered, bool(summary.announced))
+    emit(data, as_json, _render)
+    if summary.rejected or not_announced:
         raise typer.Exit(1)
 
 
@@ -41,7 +51,7 @@ def _render(d: dict[str, Any]) -> str:
     )
     if d["registered"] and not d["announced"]:
         lines.append(
-            "Prefect not reached (PREFECT_API_URL unset): the cases are stored; run"
+            f"not announced: {d.get('announce_error')}. The cases are stored; run"
             " `prosecutor erdr reconcile` to announce them"
         )
     return "\n".join(lines)
@@ -88,7 +98,7 @@ def reconcile(as_json: JsonFlag = False) -> None:
         lambda d: (
             "\n".join(f"{n}: announced" for n in d["announced"])
             or (
-                f"{d['pending']} cases wait: Prefect not reached (PREFECT_API_URL unset)"
+                f"{d['pending']} cases wait: {last_announcement().reason}"
                 if d["pending"]
                 else "nothing to reconcile"
             )

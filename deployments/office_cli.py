@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from deployments import commands
 from deployments.cli_support import JsonFlag, emit
+from deployments.connection import Connection
 from deployments.errors import BadInput
 from models.settings import get_settings
 
@@ -90,11 +91,23 @@ def start(
     )
     say = (lambda _: None) if as_json else (lambda line: typer.echo(line, err=True))
     with stack.running(config, say) as office:
+        catch_up = stack.catch_up_deadline_check(office, say)
         if demo:
             submitted = stack.submit_demo_appeals(office)
             say(submitted.stdout.strip() or submitted.stderr.strip())
-        running = {"ui": config.ui_url, "api": config.api_url, "logs": str(config.logs)}
+        running = {
+            "ui": config.ui_url,
+            "api": config.api_url,
+            "logs": str(config.logs),
+            "connection_file": str(config.connection_file),
+            "deadline_check_caught_up": catch_up,
+        }
         emit({**data, **running} if as_json else running, as_json, commands.render_stack)
+        if not as_json:
+            typer.echo(
+                "Another terminal in this folder reaches the office with no settings:"
+                f" .venv/bin/prosecutor ... (it reads {config.connection_file})"
+            )
         reason = stack.wait_for_stop(office)
         say(f"{reason}: stopping")
     say("stopped")
@@ -280,10 +293,22 @@ def serve(
         str | None,
         typer.Option("--only", help="Comma-separated deployment names to serve (default: all)."),
     ] = None,
+    catch_up: Annotated[
+        bool,
+        typer.Option(
+            "--catch-up/--no-catch-up",
+            help="Run today's deadline check at once if it is a working day past 09:00 and it"
+            " has not run (when check-deadlines is served).",
+        ),
+    ] = True,
 ) -> None:
     """Serve the deployments of prefect.yaml from this machine, with their schedules and
-    triggers, until Ctrl-C. Point it at a server with PREFECT_API_URL. Serving the urgent ones
-    (`--only release-detained,check-urgent`) in a process of their own keeps them first."""
+    triggers, until Ctrl-C. Point it at a server with PREFECT_API_URL (default: the office
+    running in this folder). Serving the urgent ones (`--only release-detained,check-urgent`)
+    in a process of their own keeps them first."""
+    from deployments.connection import connect
+
+    connection = connect()  # before Prefect is imported: the running office's server, if any
     from prefect import serve as prefect_serve
 
     from deployments.catalog import all_deployments, declared
@@ -293,4 +318,23 @@ def serve(
     if names and names - known:
         raise BadInput(f"no such deployment in prefect.yaml: {', '.join(sorted(names - known))}")
     commands.db_upgrade()
+    if connection and catch_up and (names is None or "check-deadlines" in names):
+        _catch_up_in_background(connection)
     prefect_serve(*all_deployments(names), limit=limit)
+
+
+def _catch_up_in_background(connection: Connection) -> None:
+    """Once serving has registered check-deadlines, start today's check if it is due (not on
+    the ephemeral server: nothing is scheduled there either)."""
+    import threading
+
+    from deployments.catch_up import catch_up_when_served
+    from deployments.stack import auth_headers
+
+    headers = auth_headers({"PREFECT_API_AUTH_STRING": connection.auth_string or ""})
+    threading.Thread(
+        target=catch_up_when_served,
+        args=(connection.api_url, headers, lambda line: typer.echo(line, err=True)),
+        daemon=True,
+        name="deadline-check-catch-up",
+    ).start()

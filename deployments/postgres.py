@@ -2,6 +2,11 @@
 
 The two live in separate databases of that server (``<name>`` and ``<name>_prefect``): each
 has its own Alembic history in a table called ``alembic_version``, so they cannot share one.
+
+The office's database is migrated by its owner (the user of ``--postgres URL``); the running
+office should connect as a login role that is a member of ``prosecutor_app`` (made by migration
+0011: normal rights on every table, but only SELECT and INSERT on the audit log), so that
+nothing the application does can rewrite, delete or truncate the log (``app_login``).
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import URL, make_url
 
 from deployments.errors import BadInput
+
+APP_ROLE = "prosecutor_app"  # made by migration 0011 (models/migrations/versions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +72,44 @@ def ensure_databases(urls: PostgresUrls) -> list[str]:
     with psycopg.connect(_text(prefect), autocommit=True, connect_timeout=5) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     return created
+
+
+def app_login(owner_url: str, user: str, password: str | None = None) -> str:
+    """Make ``user`` a login role of the application (a member of ``prosecutor_app``, nothing
+    more) on the server of ``owner_url``, an already migrated office database; the URL the
+    office should then run with (``PROSECUTOR_DATABASE_URL``)."""
+    import psycopg
+    from psycopg import sql
+
+    owner = make_url(owner_url).set(drivername="postgresql")
+    if user == owner.username:
+        raise BadInput(f"{user}: the owner of the database cannot be the application's role")
+    with psycopg.connect(_text(owner), autocommit=True, connect_timeout=5) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone():
+            raise BadInput(f"no role {APP_ROLE}: migrate the office's database first")
+        row = conn.execute(
+            "SELECT rolsuper OR rolbypassrls OR rolcreaterole FROM pg_roles WHERE rolname = %s",
+            (user,),
+        ).fetchone()
+        if row is None:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(user)))
+        elif row[0]:
+            raise BadInput(f"{user}: a privileged role cannot be the application's role")
+        conn.execute(
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(APP_ROLE), sql.Identifier(user))
+        )
+        if password is not None:
+            conn.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(user), sql.Literal(password)
+                )
+            )
+        owns = conn.execute(
+            "SELECT 1 FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner"
+            " WHERE c.relname = 'audit_log' AND r.rolname = %s",
+            (user,),
+        ).fetchone()
+        if owns:
+            raise BadInput(f"{user} owns the audit log: choose another role for the application")
+    app = make_url(owner_url).set(username=user, password=password)
+    return _text(app.set(drivername="postgresql+psycopg"))

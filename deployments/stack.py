@@ -28,6 +28,7 @@ import httpx
 import yaml
 
 from deployments.catalog import declared
+from deployments.connection import Connection, connection_file, remove_connection, write_connection
 from deployments.errors import BadInput
 
 DEMO_APPEALS = Path(__file__).with_name("demo_appeals.yaml")
@@ -59,6 +60,11 @@ class StackConfig:
     def logs(self) -> Path:
         return self.data_dir / "logs"
 
+    @property
+    def connection_file(self) -> Path:
+        """How `prosecutor` in another terminal finds this office (deployments.connection)."""
+        return connection_file(self.data_dir)
+
 
 def urgent_names() -> list[str]:
     """Deployments that go to the `urgent` queue: served by a process of their own, so a busy
@@ -88,6 +94,9 @@ def child_env(config: StackConfig, base: dict[str, str] | None = None) -> dict[s
         DO_NOT_TRACK="1",
         # an offline office: no upgrade prompts or marketing banners in the UI
         PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT="false",
+        # the UI the README's screens show (Runs, the Resume form, Cancel asks to confirm); a
+        # browser that chose the other one keeps its choice ("Switch to V1/V2 UI")
+        PREFECT_SERVER_UI_V2_ENABLED="false",
         PROSECUTOR_DATABASE_URL=config.domain_url,
         PYTHONUNBUFFERED="1",
     )
@@ -230,7 +239,10 @@ def running(config: StackConfig, say: Callable[[str], None]) -> Iterator[Stack]:
         prosecutor = _executable("prosecutor")
         for n, names in enumerate(serving_groups()):
             say(f"serving {', '.join(names)}")
-            stack.spawn(f"serve-{n}", [prosecutor, "serve", "--only", ",".join(names)])
+            # this process catches up the deadline check itself, once everything is served
+            stack.spawn(
+                f"serve-{n}", [prosecutor, "serve", "--only", ",".join(names), "--no-catch-up"]
+            )
         expected = {spec["name"] for spec in declared()}
         _wait_until(
             lambda: expected <= _deployment_names(config.api_url, headers),
@@ -238,8 +250,15 @@ def running(config: StackConfig, say: Callable[[str], None]) -> Iterator[Stack]:
             "every deployment to be served",
             stack,
         )
+        connection = Connection(
+            api_url=config.api_url,
+            auth_string=stack.env.get("PREFECT_API_AUTH_STRING"),
+            ui_url=config.ui_url,
+        )
+        write_connection(config.connection_file, connection, os.getpid())
         yield stack
     finally:
+        remove_connection(config.connection_file, os.getpid())
         stack.stop(say)
 
 
@@ -249,6 +268,21 @@ def _deployment_names(api_url: str, headers: dict[str, str]) -> set[str]:
     )
     response.raise_for_status()
     return {d["name"] for d in response.json()}
+
+
+def catch_up_deadline_check(stack: Stack, say: Callable[[str], None]) -> str | None:
+    """Today's deadline check started now if the office came up after 09:00 of a working day
+    and it has not run (deployments.catch_up); a failure is one line, the office runs on."""
+    from deployments.catch_up import catch_up
+
+    try:
+        run_id = catch_up(stack.config.api_url, auth_headers(stack.env))
+    except httpx.HTTPError as exc:
+        say(f"deadline check catch-up failed: {exc}")
+        return None
+    if run_id:
+        say(f"today's deadline check had not run: started it now (flow run {run_id})")
+    return run_id
 
 
 def submit_demo_appeals(stack: Stack) -> subprocess.CompletedProcess[str]:

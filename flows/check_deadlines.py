@@ -12,8 +12,11 @@ from prefect.runtime import flow_run
 from models.calendar import WorkingCalendar, today
 from models.deadline_sweep import SweepConfig, SweepReport
 from models.masking import mask_patterns
+from tasks.audit_checkpoint import checkpoint_audit_log
 from tasks.deadlines import announce_overdue_body_items, sweep_deadlines
 from tasks.decision_forms import refresh_decision_forms
+from tasks.desk import publish_desks
+from tasks.recovery import reconcile_runs
 
 
 def _table(report: SweepReport) -> list[dict[str, Any]]:
@@ -69,8 +72,10 @@ def _summary(report: SweepReport) -> str:
 
 
 def _run_name() -> str:
+    """Readable in the UI's run list: ``check-deadlines · 27.11.2026``."""
     on = flow_run.parameters.get("on") or today()
-    return f"deadline-check-{on}"
+    day = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on)[:10])
+    return f"check-deadlines · {day:%d.%m.%Y}"
 
 
 @flow(name="check-deadlines", flow_run_name=_run_name)
@@ -94,6 +99,9 @@ def check_deadlines(
     report = sweep_deadlines(day, config)
     letters = announce_overdue_body_items(day)
     refreshed = refresh_decision_forms()  # reassigned approvals: their forms offer the new signer
+    reconcile_runs()  # runs lost, finished or stuck while their procedure is open start afresh
+    checkpoint = checkpoint_audit_log()  # the log's head, signed and kept outside the database
+    publish_desks(day)  # the desks show today's overdue marks, reassignments and escalations
     create_table_artifact(
         key="deadline-check",
         table=_table(report) or [{"state": "nothing due"}],
@@ -114,4 +122,6 @@ def check_deadlines(
         "due_soon": report.due_soon_total,
         "body_items_overdue": letters,
         "forms_refreshed": refreshed,
+        "audit_checkpoint": checkpoint,
+        "table": _table(report),  # what `prosecutor deadlines check` prints
     }

@@ -9,8 +9,9 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
-from models.calendar import WorkingCalendar
+from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
 from models.notifications import last_notification_id, notifications_since
 from models.urgent_sweep import UrgentReport, sweep_urgent
@@ -80,7 +81,13 @@ def start_release(number: str) -> str:
     return str(run.id)
 
 
-@flow(name="check-urgent", flow_run_name="urgent-check")
+def _run_name() -> str:
+    """Readable in the UI's run list: ``check-urgent · 27.11.2026 14:30`` (Almaty)."""
+    at = flow_run.scheduled_start_time.astimezone(ALMATY)
+    return f"check-urgent · {at:%d.%m.%Y %H:%M}"
+
+
+@flow(name="check-urgent", flow_run_name=_run_name)
 def check_urgent(at: dt.datetime | None = None, every_hours: float = 1) -> dict[str, Any]:
     """Alert before the end of a detention and start the release at its end (CPC arts. 14(2),
     131(4), 133(2)); escalate work counted in hours that is past its hour, one level per

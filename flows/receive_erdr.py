@@ -10,11 +10,19 @@ from typing import Any
 
 from prefect import flow
 from prefect.artifacts import create_table_artifact
+from prefect.runtime import flow_run
 
+from models.calendar import ALMATY
 from tasks.erdr import poll_inbox, reconcile
 
 
-@flow(name="receive-erdr", flow_run_name="erdr-intake")
+def _run_name() -> str:
+    """Readable in the UI's run list: ``receive-erdr · 27.11.2026 14:35`` (Almaty)."""
+    at = flow_run.scheduled_start_time.astimezone(ALMATY)
+    return f"receive-erdr · {at:%d.%m.%Y %H:%M}"
+
+
+@flow(name="receive-erdr", flow_run_name=_run_name)
 def receive_erdr(folder: str | None = None) -> dict[str, Any]:
     """Read the ЕРДР inbox through its adapter, store, announce; then reconcile.
 

@@ -65,7 +65,9 @@ def store_answer(duty_id: int, sha256: str = "") -> bool:
 @task(name="wake-waiting-run", cache_policy=NO_CACHE)
 def wake_waiting_run(duty_id: int) -> bool:
     """Resume the run waiting at ``answer-<duty id>`` with an empty form: it reads the answer
-    from the database. A run about to wait is given a moment."""
+    from the database. A run about to wait is given a moment; one that goes to sleep later
+    still (it looked for the answer just before it was stored) is woken by `prosecutor
+    reconcile`, which the morning deadline check runs: the answer is stored, so it is found."""
     with transaction() as session:
         duty = session.get_one(Duty, duty_id)
         run_id = session.get_one(Procedure, duty.procedure_id).flow_run_id
@@ -81,6 +83,7 @@ def wake_waiting_run(duty_id: int) -> bool:
             if not state or not state.is_running():
                 return False  # finished, or waiting for something else: the answer is stored
             time.sleep(0.5)
+    get_run_logger().info("duty %s: the run is not waiting yet; reconciling wakes it", duty_id)
     return False
 
 

@@ -15,6 +15,7 @@ from prefect.runtime import flow_run
 from models.appeals import GROUNDS, NO_GROUND, Competence, considered_when_anonymous
 from models.approvals import Decision
 from models.dates_kk import DateCase, date_text
+from models.markdown_text import literal_inline
 from models.procedures import ProcedureStatus
 from tasks.appeals import (
     AppealCase,
@@ -99,7 +100,7 @@ def send_and_close(
 
 def report_description(case: AppealCase, assignee: str) -> str:
     return (
-        f"## Appeal {case.registration_number}: {case.subject}\n\n"
+        f"## Appeal {case.registration_number}: {literal_inline(case.subject)}\n\n"
         f"**Assigned to:** `{assignee}`  \n"
         f"**Consider by:** {case.due_date:%d.%m.%Y} (CL-155 art. 24(3)-(4))  \n"
         f"**Ground (CL-155 art. 24(1)):** {ground_line(case)}\n\n"

@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, and_, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import audit, procedure_store
-from models.appeals import default_register, text_fingerprint
-from models.calendar import WorkingCalendar, local_date
+from models.appeals import default_register
+from models.calendar import WorkingCalendar
 from models.db import retrying
-from models.procedures import ProcedureKind
-from models.schemas import APPEAL_MAX_BYTES, RECEIVED_AT_FLOOR, AppealIn, excerpt, unstorable
+from models.schemas import APPEAL_MAX_BYTES, RECEIVED_AT_FLOOR, AppealIn, unstorable
 from models.tables import AppealRow, AppealStatus, AuditEntry, Procedure
-from models.terms import default_terms
 
 
 def describe_errors(exc: ValidationError) -> str:
@@ -39,8 +36,8 @@ def describe_errors(exc: ValidationError) -> str:
 
 @dataclass(frozen=True, slots=True)
 class IntakeResult:
-    appeal_id: int
-    status: str  # registered, rejected, duplicate
+    appeal_id: int | None  # None only when refused: not stored at all
+    status: str  # registered, rejected, duplicate; refused
     registration_number: str | None
     reason: str | None = None
     external_id: str | None = None
@@ -50,7 +47,7 @@ class IntakeResult:
         return self.status != "rejected"
 
 
-def _applicant(appeal: AppealIn) -> tuple[str | None, str | None]:
+def applicant_of(appeal: AppealIn) -> tuple[str | None, str | None]:
     a = appeal.applicant
     if a is None:
         return None, None
@@ -69,73 +66,6 @@ def external_id_of(raw: Any) -> str | None:
     if unstorable(value):
         return None
     return value or None
-
-
-def _existing(session: Session, external_id: str | None) -> AppealRow | None:
-    if external_id is None:
-        return None
-    return session.scalar(
-        select(AppealRow).where(
-            AppealRow.external_id == external_id, AppealRow.status == AppealStatus.REGISTERED
-        )
-    )
-
-
-def _same_content(session: Session, appeal: AppealIn) -> AppealRow | None:
-    """A registered appeal without an external id from the same applicant, with the same text,
-    received at the same moment: the same appeal submitted again (e.g. a batch re-run)."""
-    applicant_id, _ = _applicant(appeal)
-    applicant = (
-        AppealRow.applicant_id.is_(None)
-        if applicant_id is None
-        else AppealRow.applicant_id == applicant_id
-    )
-    return session.scalar(
-        select(AppealRow)
-        .where(
-            applicant,
-            AppealRow.text_sha256 == text_fingerprint(appeal.text),
-            AppealRow.received_at == appeal.received_at,
-            AppealRow.external_id.is_(None),
-            AppealRow.status == AppealStatus.REGISTERED,
-        )
-        .limit(1)
-    )
-
-
-def _result_of(session: Session, row: AppealRow, status: str | None = None) -> IntakeResult:
-    number = None
-    if row.procedure_id is not None:
-        number = session.get_one(Procedure, row.procedure_id).registration_number
-    return IntakeResult(
-        row.id, status or row.status.value, number, row.rejection_reason, row.external_id
-    )
-
-
-def store_rejected(
-    session: Session, raw_text: str, reason: str, external_id: str | None = None
-) -> IntakeResult:
-    """Keep what was received with the reason it cannot be registered: the input itself when it
-    is small and storable, else a bounded excerpt (``schemas.excerpt``)."""
-    reason = excerpt(reason, 5000)
-    row = AppealRow(
-        external_id=external_id,
-        status=AppealStatus.REJECTED,
-        rejection_reason=reason,
-        raw=excerpt(raw_text),
-        received_at=dt.datetime.now(dt.UTC),
-    )
-    session.add(row)
-    session.flush()
-    audit.append(
-        session,
-        actor="intake",
-        action="appeal.rejected",
-        entity_kind="appeal",
-        entity_id=row.id,
-        payload={"reason": reason[:500], "external_id": external_id},
-    )
-    return _result_of(session, row)
 
 
 def term_of(appeal: AppealIn) -> str:
@@ -173,83 +103,38 @@ def intake(
 ) -> IntakeResult:
     """Store one appeal given as JSON text: registered with a number, a duplicate of one
     registered before (same external id; without one, same applicant, text and moment of
-    receipt), or rejected with why. All of it in the caller's one transaction."""
-    problem = too_large(raw_text)
-    if problem:
-        return store_rejected(session, raw_text, problem)
-    raw, problem = parse_json(raw_text)
-    external_id = external_id_of(raw)
-    if problem:
-        return store_rejected(session, raw_text, problem, external_id)
-    existing = _existing(session, external_id)
-    if existing is not None:
-        return _result_of(session, existing, "duplicate")
-    try:
-        appeal = AppealIn.model_validate(raw, context={"received_at_floor": received_at_floor})
-    except ValidationError as exc:
-        return store_rejected(session, raw_text, describe_errors(exc), external_id)
-    received_on = local_date(appeal.received_at)
-    registered_on = calendar.on_or_next_working_day(received_on)  # APPC art. 64(3)
-    # Lock the register before looking for a twin: a twin submitted at the same moment by
-    # another process waits here and then finds this one.
-    procedure_store.lock_numbering(session, office_code, ProcedureKind.APPEAL, registered_on.year)
-    existing = _existing(session, external_id)
-    if existing is None and external_id is None:
-        existing = _same_content(session, appeal)
-    if existing is not None:
-        return _result_of(session, existing, "duplicate")
-    applicant_id, applicant_name = _applicant(appeal)
-    try:
-        with session.begin_nested():  # a part of the transaction (explicit, see models.db)
-            proc = procedure_store.register_procedure(
-                session,
-                office_code=office_code,
-                kind=ProcedureKind.APPEAL,
-                title=appeal.subject,
-                year=registered_on.year,
-                due_date=default_terms().due(term_of(appeal), received_on, calendar),
-                actor="intake",
-            )
-            row = AppealRow(
-                external_id=appeal.external_id,
-                status=AppealStatus.REGISTERED,
-                raw=raw_text,
-                procedure_id=proc.id,
-                applicant_id=applicant_id,
-                applicant_name=applicant_name,
-                language=appeal.language.value,
-                channel=appeal.channel.value,
-                topic=appeal.topic,
-                subject=appeal.subject,
-                text_sha256=text_fingerprint(appeal.text),
-                received_at=appeal.received_at,
-            )
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # the same external id, registered under another year's register
-        existing = _existing(session, external_id)
-        if existing is None:
-            raise
-        return _result_of(session, existing, "duplicate")
-    audit.append(
-        session,
-        actor="intake",
-        action="appeal.registered",
-        entity_kind="appeal",
-        entity_id=proc.registration_number,
-        payload={
-            "appeal_id": row.id,
-            "external_id": appeal.external_id,
-            "channel": appeal.channel.value,
-            "term": term_of(appeal),
-        },
-    )
-    return IntakeResult(row.id, "registered", proc.registration_number, None, appeal.external_id)
+    receipt), or rejected with why. All of it in the caller's one transaction: a batch of one
+    (``models.batch_intake``)."""
+    from models.batch_intake import intake_batch  # it builds on this module's rules
+
+    return intake_batch(
+        session, [raw_text], office_code, calendar, received_at_floor=received_at_floor
+    )[0]
 
 
 def audit_head(session: Session) -> int | None:
     """The newest audit entry's number: it moves whenever any writer of the office commits."""
     return session.scalar(select(func.max(AuditEntry.seq)))
+
+
+Record = tuple[str, str | None]  # an appeal's text, and a reason found before parsing or None
+
+
+def _submit(
+    records: Sequence[Record], office_code: str, calendar: WorkingCalendar, engine: Engine | None
+) -> list[IntakeResult]:
+    from models.batch_intake import intake_batch
+
+    def work(session: Session) -> list[IntakeResult]:
+        return intake_batch(
+            session,
+            [raw for raw, _ in records],
+            office_code,
+            calendar,
+            problems=[problem for _, problem in records],
+        )
+
+    return retrying(work, engine, progress=audit_head)
 
 
 def submit(
@@ -261,14 +146,50 @@ def submit(
 ) -> IntakeResult:
     """One appeal in one transaction of its own, retried while the database is busy (see
     ``models.db.retrying``); ``problem`` is a reason found before parsing (not UTF-8, too
-    large), stored as the rejection."""
+    large), stored as the rejection. A batch of one: the same code as ``submit_batch``."""
+    return _submit([(raw_text, problem)], office_code, calendar, engine)[0]
 
-    def work(session: Session) -> IntakeResult:
-        if problem:
-            return store_rejected(session, raw_text, problem)
-        return intake(session, raw_text, office_code, calendar)
 
-    return retrying(work, engine, progress=audit_head)
+def submit_batch(
+    records: Sequence[Record],
+    office_code: str,
+    calendar: WorkingCalendar,
+    engine: Engine | None = None,
+) -> list[IntakeResult]:
+    """Appeals in one transaction, retried while the database is busy. When the batch fails
+    for any other reason (one appeal the database refuses), nothing of it was stored: each is
+    submitted alone instead, so the others are not lost; one that fails alone too is kept as
+    rejected with the error, or at worst reported as refused (not stored)."""
+    try:
+        return _submit(records, office_code, calendar, engine)
+    except Exception:  # rolled back whole: find the culprit one by one
+        return [
+            _submit_alone(raw, problem, office_code, calendar, engine) for raw, problem in records
+        ]
+
+
+def _submit_alone(
+    raw: str,
+    problem: str | None,
+    office_code: str,
+    calendar: WorkingCalendar,
+    engine: Engine | None,
+) -> IntakeResult:
+    try:
+        return submit(raw, problem, office_code, calendar, engine)
+    except Exception as exc:
+        error = one_line(exc)
+    try:
+        return submit(raw, f"could not be registered: {error}", office_code, calendar, engine)
+    except Exception as exc:
+        reason = f"refused, not stored: {error}; {one_line(exc)}"
+        return IntakeResult(None, "refused", None, reason, None)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line of at most 500 characters."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def parsed(row: AppealRow) -> AppealIn:

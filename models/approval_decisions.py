@@ -87,6 +87,8 @@ def precheck(
 ) -> Verdict:
     """The same check the flow makes, for a decision given outside the flow (the terminal)."""
     approval, authority = _authority(session, approval_id, at)
+    if approval.status is not ApprovalStatus.PENDING:
+        return Verdict(False, decided_first(approval.decided_by, approval.status.value))
     return check_decision(
         **authority,
         signer_id=signer_id,
@@ -95,6 +97,11 @@ def precheck(
         pending=approval.status is ApprovalStatus.PENDING,
         four_eyes=four_eyes,
     )
+
+
+def decided_first(decided_by: str | None, status: str) -> str:
+    """Why a decision on an approval decided meanwhile is refused: who came first."""
+    return f"the approval was decided first by {decided_by or 'someone else'} ({status})"
 
 
 def choices_for(session: Session, approval_id: int, at: dt.datetime) -> list[Choice]:
@@ -129,7 +136,10 @@ def _authority(
     if approval is None:
         raise ApprovalError(f"no approval {approval_id}")
     return approval, {
-        "roster": read_roster(session),
+        # the procedure's own office: staff of another office never decide for it
+        "roster": read_roster(
+            session, session.get_one(Procedure, approval.procedure_id).office_code
+        ),
         "day": local_date(at),
         "visa_by": approval.visa_by,
         "moment": at,
@@ -258,6 +268,55 @@ def _decision_row(
     )
 
 
+def redraft_reason(doc: Document, signer_id: str, decision: Decision) -> str | None:
+    """Why approving would need the document redrafted first: it names another signatory."""
+    named = doc.signatory_id
+    if decision is Decision.APPROVE and named and named != signer_id:
+        return f"{REDRAFT} the document is drafted for signature by {named}, not {signer_id}"
+    return None
+
+
+def needs_redraft(
+    session: Session, approval_id: int, signer_id: str, decision: Decision
+) -> str | None:
+    """:func:`redraft_reason` of the approval's document."""
+    approval = session.get(Approval, approval_id)
+    if approval is None:
+        raise ApprovalError(f"no approval {approval_id}")
+    return redraft_reason(session.get_one(Document, approval.document_id), signer_id, decision)
+
+
+def _given_outside_the_run(
+    session: Session,
+    approval_id: int,
+    signer_id: str,
+    decision: Decision,
+    cms: bytes | str | None,
+) -> ApprovalDecision | None:
+    """The accepted decision the terminal recorded before it resumed the run with the same
+    signer, decision and EDS: the run's input is that decision, not a second one."""
+    accepted = session.scalar(
+        select(ApprovalDecision)
+        .where(
+            ApprovalDecision.approval_id == approval_id,
+            ApprovalDecision.accepted.is_(True),
+            ApprovalDecision.attempt.is_(None),
+        )
+        .order_by(ApprovalDecision.id.desc())
+        .limit(1)
+    )
+    if accepted is None or (accepted.signer_id, accepted.decision) != (signer_id, decision.value):
+        return None
+    if accepted.cms is not None and cms is not None:
+        raw = cms.encode("ascii", "replace") if isinstance(cms, str) else cms
+        try:
+            if eds.decode(raw) != accepted.cms:
+                return None
+        except eds.SignatureRefused:
+            return None
+    return accepted
+
+
 def _action(status: ApprovalStatus, visa_given: bool) -> str:
     return "approval.visa_given" if visa_given else f"approval.{status.value}"
 
@@ -313,7 +372,7 @@ def record_decision(
     session: Session,
     *,
     approval_id: int,
-    attempt: int,
+    attempt: int | None,
     signer_id: str,
     decision: Decision,
     comment: str | None,
@@ -324,13 +383,25 @@ def record_decision(
 ) -> DecisionOutcome:
     """Check and record the ``attempt``-th decision; the same attempt again returns the first.
 
+    ``attempt`` None: a decision given outside the run (the terminal), recorded before the
+    waiting run is resumed with it; the run then finds it here instead of refusing it.
+    Of two decisions at once exactly one is recorded: the approval changes only while pending
+    (a conditional UPDATE whose row count is checked); the other is refused, naming who decided
+    first.
+
     ``cms``: the decider's EDS over :func:`content_to_sign` (DER or base64); without it the
     decision is refused unless ``eds_required`` is off, and then audited as self-declared."""
-    done = session.scalar(
-        select(ApprovalDecision).where(
-            ApprovalDecision.approval_id == approval_id, ApprovalDecision.attempt == attempt
+    done = (
+        None
+        if attempt is None
+        else session.scalar(
+            select(ApprovalDecision).where(
+                ApprovalDecision.approval_id == approval_id, ApprovalDecision.attempt == attempt
+            )
         )
     )
+    if done is None and attempt is not None:
+        done = _given_outside_the_run(session, approval_id, signer_id, decision, cms)
     if done is not None:
         approval = session.get_one(Approval, approval_id)
         signature = signature_of(session, approval_id)
@@ -353,11 +424,9 @@ def record_decision(
     doc = session.get_one(Document, approval.document_id)
     if verdict.accepted and document_hash(doc.body) != approval.document_sha256:
         verdict = Verdict(False, "the document changed after the approval was requested")
-    named = doc.signatory_id
-    if verdict.accepted and decision is Decision.APPROVE and named and named != signer_id:
-        verdict = Verdict(
-            False, f"{REDRAFT} the document is drafted for signature by {named}, not {signer_id}"
-        )
+    redraft = redraft_reason(doc, signer_id, decision)
+    if verdict.accepted and redraft:
+        verdict = Verdict(False, redraft)
     if not verdict.accepted:
         return record_refusal(
             session,
@@ -386,12 +455,15 @@ def record_decision(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
+        first = session.execute(
+            select(Approval.decided_by, Approval.status).where(Approval.id == approval_id)
+        ).one()
         return record_refusal(
             session,
             approval_id=approval_id,
             signer_id=signer_id,
             decision=decision,
-            reason="the approval was decided by someone else first",
+            reason=decided_first(first.decided_by, ApprovalStatus(first.status).value),
             channel=channel,
             at=at,
             attempt=attempt,

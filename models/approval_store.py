@@ -114,8 +114,10 @@ def open_approval(
     doc = session.get(Document, document_id)
     if doc is None:
         raise ApprovalError(f"no document {document_id}")
+    office = session.get_one(Procedure, procedure_id).office_code
+    # the procedure's own office: staff of another office never sign for it
     approver, acting, reason = authorised_approver(
-        read_roster(session), day, visa_by, on_call=on_call
+        read_roster(session, office), day, visa_by, on_call=on_call
     )
     if named_signer is not None and named_signer != approver:
         approver, acting, reason = named_signer, False, "the prosecutor who ordered it"

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -114,6 +114,39 @@ def append(
             if attempt == _ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def append_many(session: Session, entries: Sequence[Mapping[str, Any]]) -> list[tuple[int, str]]:
+    """Add ``entries`` (the keyword arguments of ``append``: actor, action, entity_kind,
+    entity_id, optional payload and at) at the head of the chain in one INSERT, inside the
+    caller's transaction; (seq, hash) of each. The head is read once, under the chain's lock
+    (PostgreSQL) or the write lock of SQLite's BEGIN IMMEDIATE, so the entries and their hashes
+    are exactly those ``append`` would give one by one."""
+    if not entries:
+        return []
+    lock_chain(session)
+    head = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    now = dt.datetime.now(dt.UTC)
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        seq += 1
+        row = {
+            "seq": seq,
+            "at": (e.get("at") or now).astimezone(dt.UTC),
+            "actor": e["actor"],
+            "action": e["action"],
+            "entity_kind": e["entity_kind"],
+            "entity_id": str(e["entity_id"]),
+            "payload": canonical_json(e.get("payload") or {}),
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = entry_hash(**row)
+        rows.append(row)
+    session.execute(insert(AuditEntry), rows)
+    return [(r["seq"], r["hash"]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,12 @@ and notifications by a unique key, escalations by (subject, level).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, literal, null, or_, select, update
+from sqlalchemy import String, and_, case, func, literal, null, or_, select, true, update, values
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import column
 
 from models import audit
 from models.calendar import WorkingCalendar
@@ -158,6 +160,17 @@ def escalate_level(
     return added
 
 
+def _chains(roster: Roster, on: dt.date) -> dict[str, list[EscalationTarget]]:
+    """The escalation chain of each staff member on the roster, and under ``UNLISTED`` the chain
+    of work unassigned or of someone no longer on the roster (see ``_chain_for``)."""
+    chains = {staff_id: _chain_for(roster, staff_id, on) for staff_id in roster.staff}
+    chains[UNLISTED] = _chain_for(roster, None, on)
+    return chains
+
+
+UNLISTED = ""  # the chains' key of work unassigned or assigned to someone off the roster
+
+
 def _escalate(
     session: Session,
     subject: _Subject,
@@ -166,47 +179,107 @@ def _escalate(
     calendar: WorkingCalendar,
     config: SweepConfig,
     report: SweepReport,
-) -> None:
+) -> list[dict[str, Any]]:
+    """Escalate overdue work level by level: per level one INSERT of escalations for every
+    assignee at once (their chains' targets joined as a VALUES list), one INSERT of their
+    notifications and one UPDATE of the level. Work already at its level for the day is outside
+    the index range the statements read (status, escalation level, due date), so a same-day
+    rerun reads nothing. Returns the audit entries, one per assignee and level escalated."""
     m = subject.model
-    assignees = session.scalars(
-        select(subject.assignee).where(subject.open_clause, m.due_date < on).distinct()
-    ).all()
-    for assignee in assignees:
-        chain = _chain_for(roster, assignee, on)
-        cutoffs = _level_cutoffs(on, calendar, len(chain), config.escalate_every)
-        whose = subject.assignee.is_(None) if assignee is None else subject.assignee == assignee
-        for level, (target, cutoff) in enumerate(zip(chain, cutoffs, strict=True), start=1):
-            overdue = and_(
-                subject.open_clause, whose, m.escalation_level < level, m.due_date <= cutoff
+    chains = _chains(roster, on)
+    cutoffs = _level_cutoffs(
+        on, calendar, max(len(c) for c in chains.values()), config.escalate_every
+    )
+    listed = [k for k in chains if k != UNLISTED]
+    # the chain an item follows: its assignee's, or the office's for anyone off the roster
+    key = case((subject.assignee.in_(listed), subject.assignee), else_=literal(UNLISTED))
+    first_new = session.scalar(select(func.coalesce(func.max(Escalation.id), 0))) or 0
+    added: Counter[tuple[str | None, int]] = Counter()
+    for level, cutoff in enumerate(cutoffs, start=1):
+        reach = {k: c[level - 1] for k, c in chains.items() if len(c) >= level}
+        targets = (
+            values(
+                column("chain_key", String),
+                column("to_staff", String),
+                column("why", String),
+                name="targets",
             )
-            added = escalate_level(
-                session,
-                subject,
-                late=overdue,
-                level=level,
-                assignee=assignee,
-                target=target,
-                reason=literal("overdue since ")
-                + as_text(m.due_date)
-                + literal(f"; {target.reason}"[:400]),
-                on=on,
-                actor=ACTOR,
+            .data(
+                [
+                    (k, t.staff.id if t.staff else None, f"; {t.reason}"[:400])
+                    for k, t in reach.items()
+                ]
             )
-            if added:
-                report.escalated += added
-                report.escalations.append(
-                    {
-                        "subject": subject.kind,
-                        "from": assignee,
-                        "level": level,
-                        "to": target.key,
-                        "count": added,
-                        "why": target.reason,
-                    }
-                )
+            .cte("targets")
+        )
+        late = and_(subject.open_clause, m.escalation_level.in_(range(level)), m.due_date <= cutoff)
+        query = (
+            select(
+                literal(subject.kind),
+                m.id,
+                literal(level),
+                subject.assignee,
+                targets.c.to_staff,
+                literal("overdue since ") + as_text(m.due_date) + targets.c.why,
+                literal(on),
+            )
+            .select_from(m)
+            .join(targets, targets.c.chain_key == key)
+            .where(late)
+        )
+        columns = ["subject_kind", "subject_id", "level", "from_staff_id", "to_staff_id"]
+        new = session.scalars(
+            insert_ignoring_duplicates(session, Escalation)
+            .from_select([*columns, "reason", "on_date"], query)
+            .on_conflict_do_nothing(index_elements=["subject_kind", "subject_id", "level"])
+            .returning(Escalation.from_staff_id)
+        ).all()
+        added.update((assignee, level) for assignee in new)
+        if new:
+            notify_escalations(session, on, after_id=first_new, level=level, kind=subject.kind)
+        everyone = len(reach) == len(chains)
+        session.execute(
+            update(m)
+            .where(late, true() if everyone else key.in_(list(reach)))
+            .values(escalation_level=level)
+            .execution_options(synchronize_session=False)
+        )
+    entries: list[dict[str, Any]] = []
+    for (assignee, level), count in sorted(added.items(), key=lambda a: (a[0][0] or "~", a[0][1])):
+        target = _chain_for(roster, assignee, on)[level - 1]
+        report.escalated += count
+        report.escalations.append(
+            {
+                "subject": subject.kind,
+                "from": assignee,
+                "level": level,
+                "to": target.key,
+                "count": count,
+                "why": target.reason,
+            }
+        )
+        entries.append(
+            {
+                "actor": ACTOR,
+                "action": f"{subject.kind}.escalated",
+                "entity_kind": "staff",
+                "entity_id": assignee or "unassigned",
+                "payload": {"level": level, "to": target.key, "count": count, "on": on},
+            }
+        )
+    return entries
 
 
-def notify_escalations(session: Session, on: dt.date) -> int:
+def notify_escalations(
+    session: Session,
+    on: dt.date,
+    *,
+    after_id: int | None = None,
+    level: int | None = None,
+    kind: str | None = None,
+) -> int:
+    """Notify the escalations of ``on``; with ``after_id``, only those added after it (of one
+    level and kind), read by their key range instead of the whole day."""
     e = Escalation
     query = select(
         literal("escalation:")
@@ -223,6 +296,12 @@ def notify_escalations(session: Session, on: dt.date) -> int:
         e.on_date,
         literal("Escalated (level ") + as_text(e.level) + literal("): ") + e.reason,
     ).where(e.on_date == on)
+    if after_id is not None:
+        query = query.where(e.id > after_id)
+    if level is not None:
+        query = query.where(e.level == level)
+    if kind is not None:
+        query = query.where(e.subject_kind == kind)
     return notify_from_select(session, query)
 
 
@@ -290,9 +369,12 @@ def sweep(
     reassign_approvals(session, roster, on, report)
     for subject in SUBJECTS:
         report.reminders += _remind(session, subject, on, horizon)
-    for subject in SUBJECTS:
-        _escalate(session, subject, roster, on, calendar, config, report)
-    notify_escalations(session, on)
+    escalated = [
+        entry
+        for subject in SUBJECTS
+        for entry in _escalate(session, subject, roster, on, calendar, config, report)
+    ]
+    audit.append_many(session, escalated)
     report.due_soon, report.overdue, report.due_soon_total, report.overdue_total = _listing(
         session, on, horizon, config.listed
     )

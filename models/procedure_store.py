@@ -83,6 +83,30 @@ def next_seq(session: Session, office_code: str, kind: ProcedureKind, year: int)
     return seq
 
 
+def take_numbers(
+    session: Session,
+    office_code: str,
+    kind: ProcedureKind,
+    year: int,
+    count: int,
+    last: int | None = None,
+) -> int:
+    """Take ``count`` consecutive numbers of the register at once (a batch): the counter row is
+    locked and moved once; returns the first. ``last`` is what ``lock_numbering`` returned when
+    the caller locked the register already in this transaction. Gap-free like ``next_seq``:
+    the numbers roll back with the transaction."""
+    if last is None:
+        last = lock_numbering(session, office_code, kind, year)
+    first = last + 1
+    session.execute(
+        update(RegistrationCounter)
+        .where(*_counter_key(office_code, kind, year))
+        .values(last_seq=first + count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    return first
+
+
 def register_procedure(
     session: Session,
     *,

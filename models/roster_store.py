@@ -49,21 +49,50 @@ def _order_row(o: ActingOrder) -> ActingOrderRow:
     )
 
 
-def read_roster(session: Session) -> Roster:
-    staff = [_staff(r) for r in session.scalars(select(StaffRow))]
+def read_roster(session: Session, office: str | None = None) -> Roster:
+    """The roster of one office: its staff, and their absences, acting orders and duty shifts.
+
+    ``office``: that office (the office of a procedure, whose approvals only its own staff may
+    sign); by default the office this installation serves: the only one, or the one
+    ``PROSECUTOR_OFFICE_CODE`` names when the database holds several. Staff of one office never
+    sign, replace or receive escalations for another (Regulation cl. 14-15 are per office).
+    """
+    code = office or _serving_office(session)
+    query = select(StaffRow)
+    if code is not None:
+        query = query.where(StaffRow.office_code == code)
+    staff = {r.id: _staff(r) for r in session.scalars(query)}
     absences = [
         Absence(r.staff_id, r.start_date, r.end_date, r.kind)
         for r in session.scalars(select(AbsenceRow).order_by(AbsenceRow.id))
+        if code is None or r.staff_id in staff
     ]
     orders = [
         ActingOrder(r.acting_id, r.for_id, r.start_date, r.end_date, r.reference)
         for r in session.scalars(select(ActingOrderRow).order_by(ActingOrderRow.id))
+        if code is None or (r.for_id in staff and r.acting_id in staff)
     ]
     shifts = [
         Shift(r.staff_id, _aware(r.start_at), _aware(r.end_at))
         for r in session.scalars(select(DutyShift).order_by(DutyShift.start_at))
+        if code is None or r.staff_id in staff
     ]
-    return Roster({s.id: s for s in staff}, absences, orders, shifts)
+    return Roster(staff, absences, orders, shifts)
+
+
+def _serving_office(session: Session) -> str | None:
+    """The office to read by default; None (everyone) while the database holds one office, or
+    several without ``PROSECUTOR_OFFICE_CODE`` naming one of them."""
+    codes = list(session.scalars(select(Office.code)))
+    if len(codes) <= 1:
+        return None
+    configured = get_settings().office_code
+    return configured if configured in codes else None
+
+
+def office_of(session: Session, staff_id: str) -> str | None:
+    """The office ``staff_id`` belongs to (None when unknown)."""
+    return session.scalar(select(StaffRow.office_code).where(StaffRow.id == staff_id))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -83,6 +112,7 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
 
     Loading the same file twice changes nothing.
     """
+    _refuse_ids_of_other_offices(session, data)
     office = session.get(Office, data.office.code) or Office(code=data.office.code)
     office.name_kk, office.name_ru = data.office.name_kk, data.office.name_ru
     office.address, office.region = data.office.address, data.office.region
@@ -97,7 +127,7 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
         session.add(row)
     session.flush()
 
-    roster = read_roster(session)
+    roster = read_roster(session, office.code)
     new_absences = [
         (x, a)
         for x, a in ((x, Absence(x.staff_id, x.start, x.end, x.kind)) for x in data.absences)
@@ -148,10 +178,49 @@ def load_roster_file(session: Session, data: RosterFile, actor: str = "roster-lo
     return result
 
 
+def _refuse_ids_of_other_offices(session: Session, data: RosterFile) -> None:
+    """Staff ids, IINs and body ids are unique across the offices of one database: a second
+    office's file that reuses one would move that person (or body) to it, taking a head or a
+    deputy away from the first office. Refused before anything is written."""
+    code = data.office.code
+    staff_ids = [s.id for s in data.staff]
+    taken = session.execute(
+        select(StaffRow.id, StaffRow.office_code)
+        .where(StaffRow.id.in_(staff_ids), StaffRow.office_code != code)
+        .order_by(StaffRow.id)
+    ).all()
+    if taken:
+        listed = ", ".join(f"{t.id!r} ({t.office_code})" for t in taken)
+        raise RosterError(
+            f"already staff of another office: {listed}; staff ids are unique across offices,"
+            f" give the staff of {code} ids of their own"
+        )
+    iins = [s.iin for s in data.staff if s.iin]
+    holder = session.execute(
+        select(StaffRow.id, StaffRow.office_code).where(
+            StaffRow.iin.in_(iins), StaffRow.office_code != code
+        )
+    ).first()
+    if iins and holder is not None:
+        raise RosterError(
+            f"an IIN of this file is already that of {holder.id!r} of office"
+            f" {holder.office_code}: one person, one staff record"
+        )
+    body_ids = [b.id for b in data.bodies]
+    body = session.execute(
+        select(Body.id, Body.office_code).where(Body.id.in_(body_ids), Body.office_code != code)
+    ).first()
+    if body_ids and body is not None:
+        raise RosterError(
+            f"body id {body.id!r} is already in the register of office {body.office_code}:"
+            " body ids are unique across offices"
+        )
+
+
 def add_absence(session: Session, data: AbsenceIn, actor: str) -> AbsenceRow:
     """Record an absence. Duty shifts of the person on those days are left to nobody (the
     prosecutor on duty must be present): they are audited; see :func:`uncovered_shifts`."""
-    roster = read_roster(session)
+    roster = read_roster(session, office_of(session, data.staff_id))
     absence = Absence(data.staff_id, data.start, data.end, data.kind)
     Roster(roster.staff, [*roster.absences, absence], roster.acting_orders).validate()
     row = _absence_row(data)
@@ -176,7 +245,7 @@ def add_absence(session: Session, data: AbsenceIn, actor: str) -> AbsenceRow:
 
 def uncovered_shifts(session: Session, absence: AbsenceIn) -> list[Shift]:
     """Duty shifts of ``absence``'s person on its days: they need another prosecutor."""
-    return read_roster(session).shifts_left_uncovered(
+    return read_roster(session, office_of(session, absence.staff_id)).shifts_left_uncovered(
         Absence(absence.staff_id, absence.start, absence.end, absence.kind)
     )
 
@@ -186,7 +255,7 @@ def add_duty_shift(
 ) -> DutyShift:
     """Put ``staff_id`` on duty from ``start`` to ``end``: refused unless present on its days."""
     shift = Shift(staff_id, start, end)
-    roster = read_roster(session)
+    roster = read_roster(session, office_of(session, staff_id))
     Roster(roster.staff, roster.absences, roster.acting_orders, [shift]).validate()
     roster.check_shift(shift)
     row = DutyShift(staff_id=staff_id, start_at=start, end_at=end)
@@ -204,7 +273,7 @@ def add_duty_shift(
 
 
 def add_acting_order(session: Session, data: ActingOrderIn, actor: str) -> ActingOrderRow:
-    roster = read_roster(session)
+    roster = read_roster(session, office_of(session, data.for_id))
     order = ActingOrder(data.acting_id, data.for_id, data.start, data.end, data.reference)
     Roster(roster.staff, roster.absences, [*roster.acting_orders, order]).validate()
     roster.check_acting_order(order)

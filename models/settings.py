@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,25 @@ class Settings(BaseSettings):
         description="decisions on approvals need an EDS signature; false only for tests that"
         " are not about signatures (a decision without one is audited as self-declared)",
     )
+    audit_checkpoints: Path | None = Field(
+        None,
+        description="JSON-lines file of signed checkpoints of the audit log's head, kept outside"
+        " the database it protects; default data_dir/audit/checkpoints.jsonl",
+    )
+    run_stuck_minutes: int = Field(
+        30,
+        description="a run resumed or pending this long without starting is stuck: `prosecutor"
+        " reconcile` starts a fresh one",
+    )
+    audit_checkpoint_key: Path | None = Field(
+        None,
+        description="Ed25519 key signing the checkpoints (made on first use, mode 0600);"
+        " default data_dir/audit/checkpoint.key",
+    )
+
+    desk_language: Literal["ru", "kk"] = Field(
+        "ru", description="language of the staff desks and the office board in the Prefect UI"
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -46,6 +66,14 @@ class Settings(BaseSettings):
     @property
     def resolved_eds_trust_store(self) -> Path:
         return self.eds_trust_store or self.data_dir / "eds" / "trust.pem"
+
+    @property
+    def resolved_audit_checkpoints(self) -> Path:
+        return self.audit_checkpoints or self.data_dir / "audit" / "checkpoints.jsonl"
+
+    @property
+    def resolved_audit_checkpoint_key(self) -> Path:
+        return self.audit_checkpoint_key or self.data_dir / "audit" / "checkpoint.key"
 
 
 @cache

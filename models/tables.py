@@ -226,6 +226,7 @@ class Duty(Base):
         Index(None, "status", "due_date"),
         Index(None, "status", "due_at"),
         Index(None, "assignee_id", "status"),
+        Index(None, "status", "escalation_level", "due_date"),  # the sweep's ranges (0014)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -311,6 +312,7 @@ class Approval(Base):
         UniqueConstraint("procedure_id", "step"),
         Index(None, "status", "due_date"),
         Index(None, "status", "due_at"),
+        Index(None, "status", "escalation_level", "due_date"),  # the sweep's ranges (0014)
         CheckConstraint("escalation_level >= 0", name="level_non_negative"),
         CheckConstraint("authority IN ('signatory', 'visa', 'on_call')", name="authority"),
     )

@@ -14,9 +14,11 @@ from models.parties import parties_of
 from models.tables import (
     Approval,
     ApprovalDecision,
+    ApprovalStatus,
     AuditEntry,
     Document,
     Duty,
+    DutyStatus,
     Procedure,
     Signature,
     StaffRow,
@@ -88,25 +90,32 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
         # masked before it is cut short: a name or an IIN cut in two is no longer recognised
         details = _cell(personal.redact(e.payload))[:300]
         lines.append(f"| {when(e.at)} | {_cell(e.actor)} | {e.action} | {details} |")
-    lines += ["", "## Duties", "", "| step | assignee | due | status |", "|---|---|---|---|"]
     lines += [
-        f"| {d.step} | {d.assignee_id or '-'} |"
+        "",
+        "## Duties",
+        "",
+        "| id | step | assignee | due | status | command |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d.id} | {d.step} | {d.assignee_id or '-'} |"
         f" {d.due_date or (when(d.due_at) if d.due_at else '-')} | {d.status.value} |"
+        f" {_code(duty_command(d))} |"
         for d in duties
     ]
     lines += [
         "",
         "## Approvals",
         "",
-        "| step | must decide | by | status | decided by | on what authority |",
-        "|---|---|---|---|---|---|",
+        "| id | step | must decide | by | status | decided by | on what authority | command |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for a in approval_rows:
         decided = accepted.get(a.id)
         lines.append(
-            f"| {a.step} | {a.signatory_id or 'regional office'} | {a.due_date:%d.%m.%Y} |"
-            f" {a.status.value} | {a.decided_by or '-'} |"
-            f" {_cell(decided.reason) if decided else '-'} |"
+            f"| {a.id} | {a.step} | {a.signatory_id or 'regional office'} |"
+            f" {a.due_date:%d.%m.%Y} | {a.status.value} | {a.decided_by or '-'} |"
+            f" {_cell(decided.reason) if decided else '-'} | {_code(approval_command(a))} |"
         )
     lines += [
         "",
@@ -117,6 +126,31 @@ def procedure_timeline(session: Session, procedure_id: int) -> str:
     ]
     lines += [_document_row(d, signed.get(d.id, "-")) for d in documents]
     return personal.redact("\n".join(lines) + "\n")
+
+
+def _code(command: str | None) -> str:
+    return f"`{command}`" if command else "-"
+
+
+def duty_command(duty: Duty) -> str | None:
+    """The command that moves an open duty on, with its id (what the command needs, not the
+    step's name): an answer from outside (a body's report on a coordination item, an answer to
+    an information request, a facility's confirmation of a release) by `prosecutor answer`."""
+    awaits_answer = (
+        duty.body_id is not None
+        or duty.step == "confirm-release"
+        or duty.step.startswith("request-")
+    )
+    if duty.status is DutyStatus.OPEN and awaits_answer:
+        return f"prosecutor answer {duty.id} --text ..."
+    return None
+
+
+def approval_command(approval: Approval) -> str | None:
+    """A pending approval is decided by `prosecutor approvals decide APPROVAL_ID`."""
+    if approval.status is ApprovalStatus.PENDING:
+        return f"prosecutor approvals decide {approval.id} --decision ..."
+    return None
 
 
 def _document_row(d: Document, signer: str) -> str:

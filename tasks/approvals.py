@@ -26,6 +26,7 @@ from models.approval_decisions import DecisionOutcome
 from models.approval_store import ApprovalView
 from models.approvals import Choice, Decision, signer_of
 from models.db import transaction
+from models.markdown_text import literal_block
 from models.parties import PersonalData, parties_of
 from models.rendering import as_text
 from models.tables import Approval
@@ -186,9 +187,9 @@ def step_name(step: str) -> str:
 
 def _wrapped(text: str, width: int = 54) -> str:
     """The text as shown in the form: lines wrapped to the form's width (what is signed is the
-    stored text, whose hash the form shows), and no code fence that would end the block."""
+    stored text, whose hash the form shows); the block it goes in cannot be closed by it."""
     lines = []
-    for line in text.replace("```", "'''").splitlines():
+    for line in text.splitlines():
         indent = line[: len(line) - len(line.lstrip())]
         lines.append(
             textwrap.fill(line, width, initial_indent="", subsequent_indent=indent)
@@ -228,7 +229,7 @@ def approval_description(
         f"**Document SHA-256:** `{view.document_sha256}`  \n"
         f"**Sign:** `prosecutor approvals sign {view.id} --decision approve --key YOUR.p12`"
         " (or reject / return) and paste its output into *signature*\n\n"
-        f"```text\n{body}\n```\n\n"
+        f"{literal_block(body)}\n\n"  # shown as text: never Markdown of its own
         "Personal data are masked here; the full text: "
         f"`prosecutor documents show {view.document_id}`. The decision is checked against the"
         " roster at the moment you submit it: if the roster changed since this form was offered,"

@@ -33,6 +33,7 @@ from models.cpc_complaints import (
     conclusion_problem,
 )
 from models.db import transaction
+from models.markdown_text import literal_inline
 from models.masking import mask_name, redact
 from models.procedures import ProcedureStatus
 from models.roster_store import read_roster
@@ -184,9 +185,9 @@ def describe(case: ComplaintCase, assignee: str) -> str:
     return (
         f"## CPC complaint {case.registration_number}\n\n"
         f"**Complainant:** {mask_name(name)}  \n"
-        f"**Contested:** {record.body_name}  \n"
+        f"**Contested:** {literal_inline(record.body_name)}  \n"
         f"**Subject:** {SUBJECT_TEXT[case.subject]['ru']}  \n"
-        f"**Summary:** {summary}  \n"
+        f"**Summary:** {literal_inline(summary)}  \n"
         f"**Assigned to:** `{assignee}`  \n"
         f"{due_line}\n\n"
         "Check every argument (CPC art. 104(2)) and conclude: the outcome with what you"

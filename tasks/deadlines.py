@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from models.calendar import WorkingCalendar
-from models.db import transaction
+from models.db import session_factory, transaction
 from models.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
 from models.notifications import Notifier, last_notification_id, notifications_since
 from models.tables import Notification
@@ -55,3 +56,35 @@ def announce_overdue_body_items(on: dt.date) -> list[int]:
             },
         )
     return duty_ids
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPlan:
+    """What a deadline check asked for ``asked`` does: which day it checks, and whether it
+    only previews (computes and rolls back)."""
+
+    asked: dt.date
+    day: dt.date
+    dry_run: bool
+
+
+def check_plan(asked: dt.date, today: dt.date, force: bool) -> CheckPlan:
+    """The check never acts ahead of real time. A day after ``today`` (Almaty) is previewed,
+    nothing written; with ``force`` it is written as of ``today`` instead, so no work is
+    reminded, handed over or escalated for a day that has not come (escalation levels are
+    counted to min(asked, today)). Today and past days are checked as asked."""
+    if asked <= today:
+        return CheckPlan(asked, asked, dry_run=False)
+    if force:
+        return CheckPlan(asked, today, dry_run=False)
+    return CheckPlan(asked, asked, dry_run=True)
+
+
+def preview_sweep(on: dt.date, config: SweepConfig) -> SweepReport:
+    """The sweep of ``on`` as it would run, in a transaction rolled back: nothing is written,
+    nobody is notified. (On SQLite it takes the write lock while it computes, like a sweep.)"""
+    with session_factory()() as session:
+        try:
+            return sweep(session, on, WorkingCalendar(), config)
+        finally:
+            session.rollback()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import TypeVar
+from uuid import UUID
 
+from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
+from prefect.exceptions import PrefectHTTPStatusError
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
+from prefect.input.run_input import keyset_from_base_key
 
 from tasks.log_masking import mask_known
 from tasks.procedure_page import masked, publish_procedure
@@ -15,6 +20,10 @@ from tasks.procedure_page import masked, publish_procedure
 # Prefect's own wait limit is not a legal deadline: the deadline check escalates late work.
 # A pause whose limit passes can no longer be resumed, so the limit is long.
 WAIT_LIMIT_SECONDS = 366 * 24 * 3600
+
+# A run started by `prosecutor reconcile` in place of a lost one: the answers given to the lost
+# run's forms were copied to it (tasks/recovery.py) and are read back instead of asked again.
+RESTARTED_TAG = "restarted"
 
 R = TypeVar("R", bound=RunInput)
 
@@ -40,6 +49,10 @@ def wait_for(
     description = masked(page[0], description) if page is not None else mask_known(description)
     with_description = form.with_initial_data(description=description, **initial)
     context = FlowRunContext.get()
+    if context and context.flow_run and RESTARTED_TAG in (context.flow_run.tags or []):
+        given = _given_before(context.flow_run.id, key)
+        if given is not None:
+            return with_description(**given)
     if context and context.flow_run and context.flow_run.deployment_id:
         # From a deployment: free the worker; the run restarts from the top on resume.
         return suspend_flow_run(
@@ -51,3 +64,16 @@ def wait_for(
         poll_interval=pause_poll_seconds(),
         key=key,
     )
+
+
+def _given_before(flow_run_id: UUID, key: str) -> dict[str, object] | None:
+    """The answer to the form ``key`` copied from the run this one replaced, if any."""
+    response = keyset_from_base_key(f"suspended-{key}")["response"]
+    with get_client(sync_client=True) as client:
+        try:
+            value = client.read_flow_run_input(flow_run_id, response)
+        except PrefectHTTPStatusError as exc:
+            if exc.response.status_code == 404:
+                return None
+            raise
+    return json.loads(value)

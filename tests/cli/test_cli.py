@@ -311,6 +311,8 @@ def test_audit_verify_reports_a_broken_chain(office: Database) -> None:
         "entries": 2,
         "first_broken_seq": None,
         "problem": None,
+        "checkpoint": None,
+        "checkpoints": 0,
     }
     with office.engine.begin() as conn:
         if office.name == "postgresql":

@@ -67,7 +67,7 @@ def test_invalid_iin_is_stored_as_rejected_with_a_clear_reason(database: Databas
     )
     result = take(database, bad)
     assert result.status == "rejected" and result.registration_number is None
-    assert result.reason == "applicant.individual.iin: IIN 850315400016 has a wrong check digit"
+    assert result.reason == "applicant.individual.iin: IIN ********0016 has a wrong check digit"
     with Session(database.engine) as session:
         row = session.scalar(select(AppealRow))
     assert row.status is AppealStatus.REJECTED and row.raw == bad  # nothing lost

@@ -1,0 +1,156 @@
+"""A second terminal beside the running office: `prosecutor start` writes where its server is
+and the login into its data folder, so a fresh shell with no Prefect variable at all submits an
+appeal and its review starts; a wrong login is exit 1 and `"announced": false`, never a
+success. The morning deadline check is caught up once on a working day past 09:00."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from deployments.catch_up import catch_up
+from deployments.connection import FILE_NAME
+from models.calendar import ALMATY, WorkingCalendar
+from tests.e2e.conftest import BIN, started_office, wait
+
+pytestmark = pytest.mark.e2e
+
+LOGIN = "office:correct-horse-battery"
+HEADERS = {"Authorization": "Basic " + base64.b64encode(LOGIN.encode()).decode()}
+
+
+def fresh_shell(data_dir: Path, **extra: str) -> dict[str, str]:
+    """A new terminal in the same folder: no PREFECT_* variable, no database URL."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PREFECT_") and k != "PROSECUTOR_DATABASE_URL"
+    }
+    return {**env, "PROSECUTOR_DATA_DIR": str(data_dir), **extra}
+
+
+def prosecutor(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "prosecutor"), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def appeal_file(folder: Path, n: int) -> Path:
+    path = folder / f"appeal-{n}.json"
+    path.write_text(
+        json.dumps(
+            {
+                "external_id": f"terminal-{n}",
+                "applicant": {
+                    "kind": "individual",
+                    "iin": "850315400015",
+                    "last_name": "Сейтқали",
+                    "first_name": "Айгүл",
+                },
+                "contact": {"email": "a@example.kz"},
+                "language": "ru",
+                "channel": "e_otinish",
+                "subject": "Отказ в пособии",
+                "text": f"Отдел занятости отказал в пособии без объяснения причин ({n}).",
+                "received_at": "2026-11-02T10:00:00+05:00",
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def review_runs(api: str, number: str) -> list[dict[str, Any]]:
+    runs = httpx.post(
+        f"{api}/flow_runs/filter",
+        json={"deployments": {"name": {"any_": ["review-appeal"]}}},
+        headers=HEADERS,
+        timeout=5,
+    )
+    runs.raise_for_status()
+    # the trigger passes the event's resource id, `prosecutor.appeal.<number>`
+    return [r for r in runs.json() if r["parameters"].get("appeal_ref", "").endswith(number)]
+
+
+def last_check_day(now: dt.datetime) -> dt.date:
+    """The latest working day whose 09:00 check is already due (today after 09:00)."""
+    calendar = WorkingCalendar()
+    day = now.date() if now.hour >= 9 else now.date() - dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def test_a_fresh_shell_reaches_the_running_office(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with started_office(tmp_path, PREFECT_SERVER_API_AUTH_STRING=LOGIN) as office:
+        api = office["api"]
+        connection = data / FILE_NAME
+        assert connection.stat().st_mode & 0o777 == 0o600  # it holds the login
+        shell = fresh_shell(data)
+
+        submitted = prosecutor(shell, tmp_path, "appeals", "submit", str(appeal_file(tmp_path, 1)))
+        submitted_json = prosecutor(
+            shell, tmp_path, "appeals", "submit", str(appeal_file(tmp_path, 2)), "--json"
+        )
+        assert submitted.returncode == 0, submitted.stderr + submitted.stdout
+        result = json.loads(submitted_json.stdout)
+        assert submitted_json.returncode == 0 and result["announced"] is True, result
+        number = result["appeals"][0]["registration_number"]
+
+        def review_started() -> bool:
+            return any(
+                r["state_name"] in {"Running", "Paused", "Suspended"}
+                for r in review_runs(api, number)
+            )
+
+        wait(review_started, 180, f"the review of {number} to start")
+        shown = prosecutor(shell, tmp_path, "appeals", "show", number, "--json")
+        assert shown.returncode == 0 and json.loads(shown.stdout)["registration_number"] == number
+
+        # a wrong login (given explicitly, it wins over the file's): exit 1, not announced
+        wrong = fresh_shell(data, PREFECT_API_AUTH_STRING="office:wrong")
+        refused = prosecutor(
+            wrong, tmp_path, "appeals", "submit", str(appeal_file(tmp_path, 3)), "--json"
+        )
+        assert refused.returncode == 1
+        refused_json = json.loads(refused.stdout)
+        assert refused_json["announced"] is False
+        assert "401" in refused_json["announce_error"]
+        late = refused_json["appeals"][0]["registration_number"]
+        assert review_runs(api, late) == []  # stored, its review waits for reconciling
+
+        # the morning check, caught up once for a working day past 09:00
+        now = dt.datetime.now(ALMATY)
+        day = last_check_day(now)
+        at = dt.datetime.combine(day, dt.time(10, 0), ALMATY)
+        run_id = catch_up(api, HEADERS, at)
+        assert run_id
+
+        def checked() -> dict[str, Any] | None:
+            run = httpx.get(f"{api}/flow_runs/{run_id}", headers=HEADERS, timeout=5).json()
+            return run if run["state_type"] == "COMPLETED" else None
+
+        run = wait(checked, 180, "the caught-up deadline check")
+        assert run["name"] == f"check-deadlines · {day:%d.%m.%Y}"
+        assert catch_up(api, HEADERS, at + dt.timedelta(hours=3)) is None  # once a day
+
+    # stopped: the file is gone, and a fresh shell says there is no office, at once
+    assert not connection.exists()
+    offline = prosecutor(fresh_shell(data), tmp_path, "appeals", "reconcile")
+    assert offline.returncode == 1 and "no office is running here" in offline.stderr

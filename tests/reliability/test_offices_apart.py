@@ -1,0 +1,164 @@
+"""Offices kept apart in one database, on SQLite and PostgreSQL: a second office's roster that
+reuses a staff id of the first is refused and changes nothing (it used to move the head); two
+offices loaded together each keep their own signatory (Regulation cl. 14-15 are per office:
+who signs for one office is never staff of the other) and their own gap-free numbering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from deployments.cli import app
+from deployments.commands import DEMO_ROSTER
+from models import approval_decisions, approval_store, document_store, procedure_store
+from models.approvals import Decision
+from models.calendar import today
+from models.procedures import ProcedureKind
+from models.roster_store import read_roster
+from models.tables import AuditEntry, Office, StaffRow
+from tests.conftest import Database
+from tests.office import OFFICE, absent, load_demo_office
+
+runner = CliRunner()
+SECOND = "ALM-ALT"
+
+
+def second_office(rename: bool = True) -> dict[str, Any]:
+    """The demo office's file as another district's office (Alatau): its own code and names,
+    its staff with ids of their own (``rename``) or the first office's ids; no IINs."""
+    data = yaml.safe_load(DEMO_ROSTER.read_text(encoding="utf-8"))
+    data["office"] |= {
+        "code": SECOND,
+        "name_kk": "Алатау ауданының прокуратурасы",
+        "name_ru": "Прокуратура Алатауского района",
+    }
+    ids = {s["id"]: (f"alt-{s['id']}" if rename else s["id"]) for s in data["staff"]}
+    for s in data["staff"]:
+        s["id"], s["name"] = ids[s["id"]], f"Алатау {s['name']}"
+        s.pop("iin", None)
+    for key, fields in (
+        ("absences", ["staff_id"]),
+        ("acting_orders", ["acting_id", "for_id"]),
+        ("duty_roster", ["staff_id"]),
+    ):
+        for row in data.get(key) or []:
+            for f in fields:
+                row[f] = ids[row[f]]
+    for body in data.get("bodies") or []:
+        body["id"] = f"alt-{body['id']}"
+    return data
+
+
+def write(tmp_path: Path, data: dict[str, Any]) -> Path:
+    path = tmp_path / "second.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def state(database: Database) -> tuple[Any, ...]:
+    with Session(database.engine) as session:
+        staff = session.execute(
+            select(StaffRow.id, StaffRow.office_code, StaffRow.name).order_by(StaffRow.id)
+        ).all()
+        offices = session.scalars(select(Office.code).order_by(Office.code)).all()
+        audit = session.scalar(select(func.count()).select_from(AuditEntry))
+    return tuple(map(tuple, staff)), tuple(offices), audit
+
+
+def test_a_second_office_reusing_a_staff_id_is_refused_and_changes_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    load_demo_office(database.engine)
+    before = state(database)
+    result = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office(False)))])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1, result.output
+    assert "already staff of another office" in lines[0] and "'head' (ALM-BST)" in lines[0]
+    assert state(database) == before  # the head still heads ALM-BST, nothing written
+    with Session(database.engine) as session:
+        assert read_roster(session, OFFICE).signatory_on(today()).staff.id == "head"
+
+
+def test_two_offices_each_keep_their_own_signatory(database: Database, tmp_path: Path) -> None:
+    load_demo_office(database.engine)
+    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
+    assert loaded.exit_code == 0, loaded.output
+    day, now = today(), dt.datetime.now(dt.UTC)
+    views = {}
+    with sessionmaker(database.engine).begin() as session:
+        for office in (OFFICE, SECOND):
+            proc = procedure_store.register_procedure(
+                session,
+                office_code=office,
+                kind=ProcedureKind.APPEAL,
+                title="Appeal",
+                year=day.year,
+                due_date=day + dt.timedelta(days=5),
+            )
+            doc = document_store.create_document(
+                session,
+                procedure_id=proc.id,
+                kind="reply",
+                language="ru",
+                title="Ответ",
+                body=f"Reply of {office}",
+                drafted_by=None,
+            )
+            views[office] = approval_store.open_approval(
+                session,
+                procedure_id=proc.id,
+                step="sign-reply",
+                document_id=doc.id,
+                due_date=day + dt.timedelta(days=5),
+                day=day,
+            )
+    assert views[OFFICE].signatory_id == "head"
+    assert views[SECOND].signatory_id == "alt-head"
+
+    def verdict(office: str, signer: str) -> approval_decisions.Verdict:
+        with Session(database.engine) as session:
+            return approval_decisions.precheck(
+                session, views[office].id, signer, Decision.APPROVE, now, False
+            )
+
+    def offered(office: str) -> set[str]:
+        with Session(database.engine) as session:
+            return {
+                c.staff_id for c in approval_decisions.choices_for(session, views[office].id, now)
+            }
+
+    assert verdict(SECOND, "alt-head").accepted and not verdict(SECOND, "head").accepted
+    assert verdict(OFFICE, "head").accepted and not verdict(OFFICE, "alt-head").accepted
+    # the second office's head on leave (recorded at the terminal): its own deputy signs
+    absent(database.engine, "alt-head", day - dt.timedelta(days=1), day + dt.timedelta(days=9))
+    assert offered(SECOND) == {"alt-dep-1"} and offered(OFFICE) == {"head"}
+    assert verdict(SECOND, "alt-dep-1").accepted
+    assert not verdict(SECOND, "dep-1").accepted and not verdict(SECOND, "head").accepted
+    assert not verdict(OFFICE, "alt-dep-1").accepted
+
+
+def test_two_offices_number_their_procedures_apart(database: Database, tmp_path: Path) -> None:
+    load_demo_office(database.engine)
+    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
+    assert loaded.exit_code == 0, loaded.output
+    year = today().year
+    numbers: dict[str, list[str]] = {OFFICE: [], SECOND: []}
+    for office in (OFFICE, SECOND, SECOND, OFFICE, SECOND, OFFICE, OFFICE):
+        with sessionmaker(database.engine).begin() as session:
+            proc = procedure_store.register_procedure(
+                session,
+                office_code=office,
+                kind=ProcedureKind.APPEAL,
+                title="Appeal",
+                year=year,
+                due_date=today(),
+            )
+            numbers[office].append(proc.registration_number)
+    assert numbers[OFFICE] == [f"{OFFICE}-APL-{year}-{n:06d}" for n in range(1, 5)]
+    assert numbers[SECOND] == [f"{SECOND}-APL-{year}-{n:06d}" for n in range(1, 4)]
