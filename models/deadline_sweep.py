@@ -9,6 +9,7 @@ and notifications by a unique key, escalations by (subject, level).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from typing import Any
@@ -25,9 +26,10 @@ from models.procedures import ProcedureKind
 from models.reassignment import reassign_approvals, reassign_duties
 from models.roster import REGIONAL_OFFICE, EscalationTarget, Roster
 from models.roster_store import read_roster
+from models.settings import get_settings
 from models.sql import as_text, insert_ignoring_duplicates
 from models.sweep_subjects import ACTOR, SUBJECTS, SweepConfig, SweepReport, _Subject
-from models.tables import Duty, Escalation, Procedure
+from models.tables import Approval, Duty, Escalation, Office, Procedure
 
 __all__ = ["SweepConfig", "SweepReport", "escalate_level", "sweep"]
 
@@ -354,6 +356,22 @@ def _listing(
     return due_soon, overdue, due_total, over_total
 
 
+def _offices_to_sweep(session: Session) -> list[str | None]:
+    """None (everything) while the database holds one office; with several, the office this
+    installation serves (``PROSECUTOR_OFFICE_CODE``), or each office in turn when none is named."""
+    codes = list(session.scalars(select(Office.code).order_by(Office.code)))
+    if len(codes) <= 1:
+        return [None]
+    serving = get_settings().office_code
+    return [serving] if serving in codes else codes
+
+
+def _in_office(model: type[Duty] | type[Approval], code: str | None) -> Any:
+    if code is None:
+        return true()
+    return model.procedure_id.in_(select(Procedure.id).where(Procedure.office_code == code))
+
+
 def sweep(
     session: Session,
     on: dt.date,
@@ -362,18 +380,21 @@ def sweep(
 ) -> SweepReport:
     """Run the whole sweep for ``on`` inside the caller's transaction."""
     config = config or SweepConfig()
-    roster = read_roster(session)
     report = SweepReport(on)
     horizon = due_date(on, config.remind_within, TermUnit.WORKING_DAYS, calendar)
-    reassign_duties(session, roster, on, report)
-    reassign_approvals(session, roster, on, report)
-    for subject in SUBJECTS:
+    escalated: list[dict[str, Any]] = []
+    for code in _offices_to_sweep(session):
+        # each office by its own roster: its head, deputies and acting orders (cl. 14-15)
+        roster = read_roster(session, code)
+        reassign_duties(session, roster, on, report, _in_office(Duty, code))
+        reassign_approvals(session, roster, on, report, _in_office(Approval, code))
+        for subject in SUBJECTS:
+            scoped = dataclasses.replace(
+                subject, open_clause=and_(subject.open_clause, _in_office(subject.model, code))
+            )
+            escalated += _escalate(session, scoped, roster, on, calendar, config, report)
+    for subject in SUBJECTS:  # reminders go to the assignee, whatever the office
         report.reminders += _remind(session, subject, on, horizon)
-    escalated = [
-        entry
-        for subject in SUBJECTS
-        for entry in _escalate(session, subject, roster, on, calendar, config, report)
-    ]
     audit.append_many(session, escalated)
     report.due_soon, report.overdue, report.due_soon_total, report.overdue_total = _listing(
         session, on, horizon, config.listed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -16,7 +16,15 @@ from models.sweep_subjects import ACTOR, APPROVALS, DUTIES, SweepReport
 from models.tables import Approval, Duty
 
 
-def reassign_duties(session: Session, roster: Roster, on: dt.date, report: SweepReport) -> None:
+def reassign_duties(
+    session: Session,
+    roster: Roster,
+    on: dt.date,
+    report: SweepReport,
+    scope: ColumnElement[bool] | None = None,
+) -> None:
+    """``scope``: the duties of one office (see ``deadline_sweep``); default all."""
+    scope = true() if scope is None else scope
     for staff_id in sorted(roster.staff):
         if roster.is_present(staff_id, on):
             continue
@@ -25,7 +33,7 @@ def reassign_duties(session: Session, roster: Roster, on: dt.date, report: Sweep
             continue  # nobody in the office: the escalation reaches the regional office
         moved = session.scalars(
             update(Duty)
-            .where(DUTIES.open_clause, Duty.assignee_id == staff_id)
+            .where(DUTIES.open_clause, scope, Duty.assignee_id == staff_id)
             .values(assignee_id=target.staff.id, version=Duty.version + 1)
             .returning(Duty.id)
             .execution_options(synchronize_session=False)
@@ -68,8 +76,18 @@ def reassign_duties(session: Session, roster: Roster, on: dt.date, report: Sweep
         )
 
 
-def reassign_approvals(session: Session, roster: Roster, on: dt.date, report: SweepReport) -> None:
-    daily = and_(APPROVALS.open_clause, Approval.authority != "on_call")  # urgent: by the hour
+def reassign_approvals(
+    session: Session,
+    roster: Roster,
+    on: dt.date,
+    report: SweepReport,
+    scope: ColumnElement[bool] | None = None,
+) -> None:
+    """``scope``: the approvals of one office, whose own roster says who may decide (an
+    approval never moves to another office's head); default all."""
+    scope = true() if scope is None else scope
+    # urgent approvals (on call) are reassigned by the hour, by the urgent check
+    daily = and_(APPROVALS.open_clause, Approval.authority != "on_call", scope)
     visas = session.scalars(select(Approval.visa_by).where(daily).distinct()).all()
     for visa_by in visas:
         approver, _acting, reason = authorised_approver(roster, on, visa_by)

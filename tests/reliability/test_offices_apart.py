@@ -162,3 +162,73 @@ def test_two_offices_number_their_procedures_apart(database: Database, tmp_path:
             numbers[office].append(proc.registration_number)
     assert numbers[OFFICE] == [f"{OFFICE}-APL-{year}-{n:06d}" for n in range(1, 5)]
     assert numbers[SECOND] == [f"{SECOND}-APL-{year}-{n:06d}" for n in range(1, 4)]
+
+
+def test_the_deadline_check_escalates_and_reassigns_within_each_office(
+    database: Database, tmp_path: Path
+) -> None:
+    """Regulation cl. 14-15 per office: overdue work of one office escalates to its own head, and
+    its approvals go to its own deputy while its head is away, never to the other office's."""
+    from models.calendar import WorkingCalendar
+    from models.deadline_sweep import sweep
+    from models.tables import Approval, Escalation
+
+    load_demo_office(database.engine)
+    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
+    assert loaded.exit_code == 0, loaded.output
+    day = today()
+    long_ago = day - dt.timedelta(days=30)
+    duties, approvals = {}, {}
+    with sessionmaker(database.engine).begin() as session:
+        for office in (OFFICE, SECOND):
+            proc = procedure_store.register_procedure(
+                session,
+                office_code=office,
+                kind=ProcedureKind.APPEAL,
+                title="Appeal",
+                year=day.year,
+                due_date=long_ago,
+            )
+            duties[office] = procedure_store.open_duty(
+                session,
+                procedure_id=proc.id,
+                step="consider",
+                title="Consider",
+                assignee_id=None,  # unassigned: the office's head answers for it
+                due_date=long_ago,
+            ).id
+            doc = document_store.create_document(
+                session,
+                procedure_id=proc.id,
+                kind="reply",
+                language="ru",
+                title="Ответ",
+                body=f"Reply of {office}",
+                drafted_by=None,
+            )
+            approvals[office] = approval_store.open_approval(
+                session,
+                procedure_id=proc.id,
+                step="sign-reply",
+                document_id=doc.id,
+                due_date=day + dt.timedelta(days=5),
+                day=day,
+            ).id
+    absent(database.engine, "alt-head", day - dt.timedelta(days=1), day + dt.timedelta(days=9))
+    with sessionmaker(database.engine).begin() as session:
+        sweep(session, day, WorkingCalendar(overrides=[]))
+    with Session(database.engine) as session:
+        first_level = dict(
+            session.execute(
+                select(Escalation.subject_id, Escalation.to_staff_id).where(
+                    Escalation.subject_kind == "duty", Escalation.level == 1
+                )
+            ).all()
+        )
+        signers = {
+            office: session.get(Approval, approval_id).signatory_id
+            for office, approval_id in approvals.items()
+        }
+    assert first_level[duties[OFFICE]] == "head"
+    assert first_level[duties[SECOND]] in {"alt-dep-1", "alt-dep-2"}  # its head is away
+    assert signers == {OFFICE: "head", SECOND: "alt-dep-1"}
