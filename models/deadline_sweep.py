@@ -356,7 +356,7 @@ def _listing(
     return due_soon, overdue, due_total, over_total
 
 
-def _offices_to_sweep(session: Session) -> list[str | None]:
+def offices_to_sweep(session: Session) -> list[str | None]:
     """None (everything) while the database holds one office; with several, the office this
     installation serves (``PROSECUTOR_OFFICE_CODE``), or each office in turn when none is named."""
     codes = list(session.scalars(select(Office.code).order_by(Office.code)))
@@ -366,7 +366,8 @@ def _offices_to_sweep(session: Session) -> list[str | None]:
     return [serving] if serving in codes else codes
 
 
-def _in_office(model: type[Duty] | type[Approval], code: str | None) -> Any:
+def in_office(model: type[Duty] | type[Approval], code: str | None) -> Any:
+    """The rows of ``model`` that belong to procedures of office ``code`` (None: all)."""
     if code is None:
         return true()
     return model.procedure_id.in_(select(Procedure.id).where(Procedure.office_code == code))
@@ -383,14 +384,14 @@ def sweep(
     report = SweepReport(on)
     horizon = due_date(on, config.remind_within, TermUnit.WORKING_DAYS, calendar)
     escalated: list[dict[str, Any]] = []
-    for code in _offices_to_sweep(session):
+    for code in offices_to_sweep(session):
         # each office by its own roster: its head, deputies and acting orders (cl. 14-15)
         roster = read_roster(session, code)
-        reassign_duties(session, roster, on, report, _in_office(Duty, code))
-        reassign_approvals(session, roster, on, report, _in_office(Approval, code))
+        reassign_duties(session, roster, on, report, in_office(Duty, code))
+        reassign_approvals(session, roster, on, report, in_office(Approval, code))
         for subject in SUBJECTS:
             scoped = dataclasses.replace(
-                subject, open_clause=and_(subject.open_clause, _in_office(subject.model, code))
+                subject, open_clause=and_(subject.open_clause, in_office(subject.model, code))
             )
             escalated += _escalate(session, scoped, roster, on, calendar, config, report)
     for subject in SUBJECTS:  # reminders go to the assignee, whatever the office

@@ -11,15 +11,20 @@ and listed for starting until its release procedure exists."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, literal, select
+from sqlalchemy import and_, literal, select, true
 from sqlalchemy.orm import Session, aliased
 
 from models import audit, detention, procedure_store
 from models.calendar import ALMATY, WorkingCalendar
-from models.deadline_sweep import escalate_level, notify_escalations
+from models.deadline_sweep import (
+    escalate_level,
+    in_office,
+    notify_escalations,
+    offices_to_sweep,
+)
 from models.notifications import notify
 from models.procedures import ProcedureKind
 from models.roster import Roster
@@ -97,12 +102,16 @@ def sweep_urgent(
 ) -> UrgentReport:
     at = at.astimezone(dt.UTC)  # stored moments are UTC (SQLite keeps them naive)
     report = UrgentReport(at)
-    roster = read_roster(session)
-    sweep_detentions(session, at, calendar, roster, report)
-    chain = hourly_chain(roster, at, calendar)
     every = dt.timedelta(hours=every_hours)
-    for subject in SUBJECTS:
-        _escalate(session, subject, at, chain, every, report)
+    for code in offices_to_sweep(session):  # each office's own prosecutor on duty and head
+        roster = read_roster(session, code)
+        sweep_detentions(session, at, calendar, roster, report, code)
+        chain = hourly_chain(roster, at, calendar)
+        for subject in SUBJECTS:
+            scoped = replace(
+                subject, open_clause=and_(subject.open_clause, in_office(subject.model, code))
+            )
+            _escalate(session, scoped, at, chain, every, report)
     notify_escalations(session, at.astimezone(ALMATY).date())
     return report
 
@@ -118,6 +127,7 @@ def sweep_detentions(
     calendar: WorkingCalendar,
     roster: Roster,
     report: UrgentReport,
+    office: str | None = None,
 ) -> None:
     """Alert before the limit, claim the release at the limit: each once per detention (the
     notification's dedupe key), whoever sweeps and however often."""
@@ -130,6 +140,7 @@ def sweep_detentions(
         .join(Procedure, Duty.procedure_id == Procedure.id)
         .where(
             Procedure.kind == ProcedureKind.DETENTION,
+            true() if office is None else Procedure.office_code == office,
             Duty.step == detention.LIMIT_STEP,
             Duty.status == DutyStatus.OPEN,
             Duty.due_at <= at + dt.timedelta(hours=hours),

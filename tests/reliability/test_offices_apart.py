@@ -232,3 +232,48 @@ def test_the_deadline_check_escalates_and_reassigns_within_each_office(
     assert first_level[duties[OFFICE]] == "head"
     assert first_level[duties[SECOND]] in {"alt-dep-1", "alt-dep-2"}  # its head is away
     assert signers == {OFFICE: "head", SECOND: "alt-dep-1"}
+
+
+def test_the_urgent_check_escalates_within_each_office(database: Database, tmp_path: Path) -> None:
+    """Urgent work past its hour (CL-155 art. 10(2)(9)) goes to the person authorised now in its
+    own office, never to the other office's head."""
+    from models.calendar import WorkingCalendar
+    from models.tables import Escalation
+    from models.urgent_sweep import sweep_urgent
+
+    load_demo_office(database.engine)
+    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
+    assert loaded.exit_code == 0, loaded.output
+    at = dt.datetime(2026, 12, 8, 6, 0, tzinfo=dt.UTC)  # Tuesday 11:00 in Almaty: office hours
+    duties = {}
+    with sessionmaker(database.engine).begin() as session:
+        for office in (OFFICE, SECOND):
+            proc = procedure_store.register_procedure(
+                session,
+                office_code=office,
+                kind=ProcedureKind.RELEASE,
+                title="Release",
+                year=at.year,
+                due_date=at.date(),
+            )
+            duty = procedure_store.open_duty(
+                session,
+                procedure_id=proc.id,
+                step="release",
+                title="Release",
+                assignee_id=None,
+                due_date=at.date(),
+            )
+            duty.due_at = at - dt.timedelta(hours=2)
+            duties[office] = duty.id
+    with sessionmaker(database.engine).begin() as session:
+        sweep_urgent(session, at, WorkingCalendar(overrides=[]))
+    with Session(database.engine) as session:
+        first_level = dict(
+            session.execute(
+                select(Escalation.subject_id, Escalation.to_staff_id).where(
+                    Escalation.subject_kind == "duty", Escalation.level == 1
+                )
+            ).all()
+        )
+    assert first_level == {duties[OFFICE]: "head", duties[SECOND]: "alt-head"}
