@@ -83,9 +83,14 @@ def start(
         if "eds" in data:
             typer.echo(render_eds(data["eds"]))
     settings = get_settings()
+    domain_url = settings.resolved_database_url
+    if postgres:  # migrated by the owner; the office runs as the application's role
+        from deployments.postgres import application_url
+
+        domain_url = application_url(domain_url, settings.data_dir.resolve())
     config = stack.StackConfig(
         data_dir=settings.data_dir.resolve(),
-        domain_url=settings.resolved_database_url,
+        domain_url=domain_url,
         port=port,
         prefect_database_url=prefect_db,
     )

@@ -11,7 +11,10 @@ nothing the application does can rewrite, delete or truncate the log (``app_logi
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
@@ -113,3 +116,20 @@ def app_login(owner_url: str, user: str, password: str | None = None) -> str:
             raise BadInput(f"{user} owns the audit log: choose another role for the application")
     app = make_url(owner_url).set(username=user, password=password)
     return _text(app.set(drivername="postgresql+psycopg"))
+
+
+def application_url(owner_url: str, data_dir: Path) -> str:
+    """The URL the running office uses: a login ``<database>_app`` of the application role,
+    never the owner who migrates. Its password is made once and kept in ``data_dir``, readable
+    by the office's user only."""
+    database = make_url(owner_url).database or "office"
+    secret = data_dir / "postgres-app.secret"
+    if secret.exists():
+        password = secret.read_text(encoding="utf-8").strip()
+    else:
+        password = secrets.token_urlsafe(24)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(password)
+    return app_login(owner_url, f"{database}_app"[:63], password)
