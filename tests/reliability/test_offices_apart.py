@@ -18,10 +18,12 @@ from deployments.cli import app
 from deployments.commands import DEMO_ROSTER
 from models import approval_decisions, approval_store, document_store, procedure_store
 from models.approvals import Decision
-from models.calendar import today
+from models.calendar import WorkingCalendar, today
+from models.deadline_sweep import sweep
 from models.procedures import ProcedureKind
 from models.roster_store import read_roster
-from models.tables import AuditEntry, Office, StaffRow
+from models.tables import Approval, AuditEntry, Escalation, Office, StaffRow
+from models.urgent_sweep import sweep_urgent
 from tests.conftest import Database
 from tests.office import OFFICE, absent, load_demo_office
 
@@ -71,6 +73,51 @@ def state(database: Database) -> tuple[Any, ...]:
     return tuple(map(tuple, staff)), tuple(offices), audit
 
 
+def two_offices(database: Database, tmp_path: Path) -> None:
+    load_demo_office(database.engine)
+    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
+    assert loaded.exit_code == 0, loaded.output
+
+
+def reply_for_signature(
+    session: Session, office: str, day: dt.date, due: dt.date, kind: ProcedureKind
+) -> tuple[int, approval_store.ApprovalView]:
+    """A matter of ``office`` (its procedure id) whose reply waits for the signatory."""
+    proc = procedure_store.register_procedure(
+        session, office_code=office, kind=kind, title="Matter", year=day.year, due_date=due
+    )
+    doc = document_store.create_document(
+        session,
+        procedure_id=proc.id,
+        kind="reply",
+        language="ru",
+        title="Ответ",
+        body=f"Reply of {office}",
+        drafted_by=None,
+    )
+    view = approval_store.open_approval(
+        session,
+        procedure_id=proc.id,
+        step="sign-reply",
+        document_id=doc.id,
+        due_date=day + dt.timedelta(days=5),
+        day=day,
+    )
+    return proc.id, view
+
+
+def first_level_escalations(database: Database) -> dict[int, str | None]:
+    """Duty id → to whom its first escalation went."""
+    with Session(database.engine) as session:
+        return dict(
+            session.execute(
+                select(Escalation.subject_id, Escalation.to_staff_id).where(
+                    Escalation.subject_kind == "duty", Escalation.level == 1
+                )
+            ).all()
+        )
+
+
 def test_a_second_office_reusing_a_staff_id_is_refused_and_changes_nothing(
     database: Database, tmp_path: Path
 ) -> None:
@@ -86,37 +133,13 @@ def test_a_second_office_reusing_a_staff_id_is_refused_and_changes_nothing(
 
 
 def test_two_offices_each_keep_their_own_signatory(database: Database, tmp_path: Path) -> None:
-    load_demo_office(database.engine)
-    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
-    assert loaded.exit_code == 0, loaded.output
+    two_offices(database, tmp_path)
     day, now = today(), dt.datetime.now(dt.UTC)
     views = {}
     with sessionmaker(database.engine).begin() as session:
         for office in (OFFICE, SECOND):
-            proc = procedure_store.register_procedure(
-                session,
-                office_code=office,
-                kind=ProcedureKind.APPEAL,
-                title="Appeal",
-                year=day.year,
-                due_date=day + dt.timedelta(days=5),
-            )
-            doc = document_store.create_document(
-                session,
-                procedure_id=proc.id,
-                kind="reply",
-                language="ru",
-                title="Ответ",
-                body=f"Reply of {office}",
-                drafted_by=None,
-            )
-            views[office] = approval_store.open_approval(
-                session,
-                procedure_id=proc.id,
-                step="sign-reply",
-                document_id=doc.id,
-                due_date=day + dt.timedelta(days=5),
-                day=day,
+            _, views[office] = reply_for_signature(
+                session, office, day, day + dt.timedelta(days=5), ProcedureKind.APPEAL
             )
     assert views[OFFICE].signatory_id == "head"
     assert views[SECOND].signatory_id == "alt-head"
@@ -144,9 +167,7 @@ def test_two_offices_each_keep_their_own_signatory(database: Database, tmp_path:
 
 
 def test_two_offices_number_their_procedures_apart(database: Database, tmp_path: Path) -> None:
-    load_demo_office(database.engine)
-    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
-    assert loaded.exit_code == 0, loaded.output
+    two_offices(database, tmp_path)
     year = today().year
     numbers: dict[str, list[str]] = {OFFICE: [], SECOND: []}
     for office in (OFFICE, SECOND, SECOND, OFFICE, SECOND, OFFICE, OFFICE):
@@ -169,66 +190,30 @@ def test_the_deadline_check_escalates_and_reassigns_within_each_office(
 ) -> None:
     """Regulation cl. 14-15 per office: overdue work of one office escalates to its own head, and
     its approvals go to its own deputy while its head is away, never to the other office's."""
-    from models.calendar import WorkingCalendar
-    from models.deadline_sweep import sweep
-    from models.tables import Approval, Escalation
-
-    load_demo_office(database.engine)
-    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
-    assert loaded.exit_code == 0, loaded.output
+    two_offices(database, tmp_path)
     day = today()
     long_ago = day - dt.timedelta(days=30)
     duties, approvals = {}, {}
     with sessionmaker(database.engine).begin() as session:
         for office in (OFFICE, SECOND):
-            proc = procedure_store.register_procedure(
-                session,
-                office_code=office,
-                kind=ProcedureKind.APPEAL,
-                title="Appeal",
-                year=day.year,
-                due_date=long_ago,
+            proc_id, view = reply_for_signature(
+                session, office, day, long_ago, ProcedureKind.APPEAL
             )
+            approvals[office] = view.id
             duties[office] = procedure_store.open_duty(
                 session,
-                procedure_id=proc.id,
+                procedure_id=proc_id,
                 step="consider",
                 title="Consider",
                 assignee_id=None,  # unassigned: the office's head answers for it
                 due_date=long_ago,
             ).id
-            doc = document_store.create_document(
-                session,
-                procedure_id=proc.id,
-                kind="reply",
-                language="ru",
-                title="Ответ",
-                body=f"Reply of {office}",
-                drafted_by=None,
-            )
-            approvals[office] = approval_store.open_approval(
-                session,
-                procedure_id=proc.id,
-                step="sign-reply",
-                document_id=doc.id,
-                due_date=day + dt.timedelta(days=5),
-                day=day,
-            ).id
     absent(database.engine, "alt-head", day - dt.timedelta(days=1), day + dt.timedelta(days=9))
     with sessionmaker(database.engine).begin() as session:
         sweep(session, day, WorkingCalendar(overrides=[]))
     with Session(database.engine) as session:
-        first_level = dict(
-            session.execute(
-                select(Escalation.subject_id, Escalation.to_staff_id).where(
-                    Escalation.subject_kind == "duty", Escalation.level == 1
-                )
-            ).all()
-        )
-        signers = {
-            office: session.get(Approval, approval_id).signatory_id
-            for office, approval_id in approvals.items()
-        }
+        signers = {o: session.get_one(Approval, a).signatory_id for o, a in approvals.items()}
+    first_level = first_level_escalations(database)
     assert first_level[duties[OFFICE]] == "head"
     assert first_level[duties[SECOND]] in {"alt-dep-1", "alt-dep-2"}  # its head is away
     assert signers == {OFFICE: "head", SECOND: "alt-dep-1"}
@@ -237,13 +222,7 @@ def test_the_deadline_check_escalates_and_reassigns_within_each_office(
 def test_the_urgent_check_escalates_within_each_office(database: Database, tmp_path: Path) -> None:
     """Urgent work past its hour (CL-155 art. 10(2)(9)) goes to the person authorised now in its
     own office, never to the other office's head."""
-    from models.calendar import WorkingCalendar
-    from models.tables import Escalation
-    from models.urgent_sweep import sweep_urgent
-
-    load_demo_office(database.engine)
-    loaded = runner.invoke(app, ["roster", "load", str(write(tmp_path, second_office()))])
-    assert loaded.exit_code == 0, loaded.output
+    two_offices(database, tmp_path)
     at = dt.datetime(2026, 12, 8, 6, 0, tzinfo=dt.UTC)  # Tuesday 11:00 in Almaty: office hours
     duties = {}
     with sessionmaker(database.engine).begin() as session:
@@ -268,12 +247,4 @@ def test_the_urgent_check_escalates_within_each_office(database: Database, tmp_p
             duties[office] = duty.id
     with sessionmaker(database.engine).begin() as session:
         sweep_urgent(session, at, WorkingCalendar(overrides=[]))
-    with Session(database.engine) as session:
-        first_level = dict(
-            session.execute(
-                select(Escalation.subject_id, Escalation.to_staff_id).where(
-                    Escalation.subject_kind == "duty", Escalation.level == 1
-                )
-            ).all()
-        )
-    assert first_level == {duties[OFFICE]: "head", duties[SECOND]: "alt-head"}
+    assert first_level_escalations(database) == {duties[OFFICE]: "head", duties[SECOND]: "alt-head"}
