@@ -291,7 +291,14 @@ def _resume(
     """Give the decision to the waiting run; False when it was resumed meanwhile (from the UI):
     it then finds the approval decided and carries on with the recorded decision. Any other
     failure is told in one line: the decision stays recorded."""
-    prefect_connection()  # before Prefect is imported: the running office's server
+    try:
+        prefect_connection()  # before Prefect is imported: the running office's server
+    except BadInput as exc:
+        raise BadInput(
+            f"approval {approval_id}: the decision of {signer} is recorded, but its run"
+            f" {flow_run_id} was not resumed ({exc}): the run finds the decision when it is"
+            " resumed or started again"
+        ) from None
     from prefect.exceptions import NotPausedError
     from prefect.flow_runs import resume_flow_run
 

@@ -28,7 +28,9 @@ RUN_ID = "00000000-0000-4000-8000-000000000001"
 
 
 @pytest.fixture
-def waiting_approval(database: Database) -> int:
+def waiting_approval(database: Database, monkeypatch: pytest.MonkeyPatch) -> int:
+    # the office's server, as the terminal finds it (its calls are replaced in each test)
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     load_demo_office(database.engine)
     with sessionmaker(database.engine).begin() as session:
         view = pending_approval(session, due=today() + dt.timedelta(days=3), day=today())
