@@ -97,7 +97,7 @@ def test_forced_later_day_never_escalates_work_not_due_today(database: Database)
     assert [r for r in data["table"] if r["state"] == "escalated"]
     with Session(database.engine) as session:
         escalated = set(session.scalars(select(Escalation.subject_id)))
-        levels = dict(session.execute(select(Duty.id, Duty.escalation_level)).tuples().all())
+        levels = {i: lvl for i, lvl in session.execute(select(Duty.id, Duty.escalation_level))}
     assert overdue in escalated and not_yet not in escalated
     assert levels[not_yet] == 0
 
