@@ -119,6 +119,17 @@ class OfficeDesks:
     absences: list[AbsenceLine] = field(default_factory=list)
     acting: list[ActingLine] = field(default_factory=list)
     idle_procedures: list[WorkItem] = field(default_factory=list)  # open, no duty or approval
+    # How many rows a section has in all, by (section, staff id) and ``BOARD_TOTAL``, when the
+    # lists above hold only the rows that can be shown (``models.desk_store``); a section not
+    # named here has all its rows in the lists.
+    totals: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def total(self, section: str, staff_id: str, rows: int) -> int:
+        """How many rows ``section`` of ``staff_id``'s desk has, of which ``rows`` are loaded."""
+        return self.totals.get((section, staff_id), rows)
+
+
+BOARD_TOTAL = ("board", "")  # the key of the board's total in ``OfficeDesks.totals``
 
 
 # --- urgency ----------------------------------------------------------------------------
@@ -182,6 +193,12 @@ def by_urgency(
             p[0].id,
         ),
     )
+
+
+def escalation_order(e: EscalationLine) -> tuple[int, int, bool, int]:
+    """The latest escalation first, the higher level first; then duties before approvals and by
+    the subject's record (a subject is escalated once per level, so the order is total)."""
+    return (-e.on_date.toordinal(), -e.level, e.subject != "duty", e.subject_id)
 
 
 # --- words ------------------------------------------------------------------------------
@@ -572,13 +589,23 @@ class Renderer:
         lines += ["| " + " | ".join(r) + " |" for r in rows[:limit]]
         return lines
 
-    def section(self, title: str, head: Sequence[str], rows: list[list[str]], limit: int) -> str:
+    def section(
+        self,
+        title: str,
+        head: Sequence[str],
+        rows: list[list[str]],
+        limit: int,
+        total: int | None = None,
+    ) -> str:
+        """A table of the first ``limit`` rows; ``total``: how many there are in all, when only
+        the first of them were loaded (default: all of ``rows``)."""
         lines = [f"## {title}", ""]
         if not rows:
             return "\n".join([*lines, self.w("nothing"), ""])
         lines += self.table(head, rows, limit)
-        if len(rows) > limit:
-            lines += ["", self.w("more", n=len(rows) - limit)]
+        count = len(rows) if total is None else max(total, len(rows))
+        if count > limit:
+            lines += ["", self.w("more", n=count - limit)]
         return "\n".join([*lines, ""])
 
     def header(self, title: str) -> str:
@@ -643,7 +670,7 @@ class Renderer:
                 w.step(e.step) if e.subject == "duty" else w("approval"),
                 self.w.table("procedure_kinds", e.procedure_kind) + f" {e.registration_number}",
             ]
-            for e in sorted(d.escalations, key=lambda e: (e.on_date, e.level), reverse=True)
+            for e in sorted(d.escalations, key=escalation_order)
             if e.to_staff_id == staff_id
         ]
         position = w.table("positions", staff.position)
@@ -655,18 +682,21 @@ class Renderer:
                     [w("state"), w("due"), w("run"), w("what"), w("number")],
                     waiting,
                     ROWS_PER_SECTION,
+                    d.total("waiting", staff_id, len(waiting)),
                 ),
                 self.section(
                     w("terms"),
                     [w("state"), w("due"), w("left"), w("what"), w("number")],
                     terms,
                     ROWS_PER_SECTION,
+                    d.total("terms", staff_id, len(terms)),
                 ),
                 self.section(
                     w("escalated"),
                     [w("date"), w("from"), w("level"), w("what"), w("number")],
                     escalated,
                     ROWS_PER_SECTION,
+                    d.total("escalated", staff_id, len(escalated)),
                 ),
                 self.absences(),
             ]
@@ -690,7 +720,13 @@ class Renderer:
         return "\n".join(
             [
                 self.header(w("board_title")),
-                self.section(w("open_matters"), head, rows, ROWS_ON_BOARD),
+                self.section(
+                    w("open_matters"),
+                    head,
+                    rows,
+                    ROWS_ON_BOARD,
+                    d.total(*BOARD_TOTAL, len(rows)),
+                ),
                 self.absences(),
             ]
         )

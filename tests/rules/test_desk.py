@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -13,6 +14,7 @@ from models.calendar import ALMATY, WorkingCalendar
 from models.deadlines import TermUnit
 from models.desk import (
     BOARD_KEY,
+    BOARD_TOTAL,
     LANGUAGES,
     VOCABULARY,
     AbsenceLine,
@@ -24,6 +26,7 @@ from models.desk import (
     WorkItem,
     by_urgency,
     desk_key,
+    escalation_order,
     render_all,
     timing,
 )
@@ -139,6 +142,36 @@ def test_the_overdue_item_is_first_and_marked_with_a_link_to_its_waiting_run(
     assert mark in first and "2026-000002" in first
     assert f"{UI}/runs/flow-run/{RUN}" in first
     assert ("Ответ на обращение" if language == "ru" else "Өтінішке жауап") in first
+
+
+def test_the_more_lines_count_the_rows_not_loaded_when_the_totals_are_given() -> None:
+    """The store reads only the rows that can be shown and counts the rest (``totals``)."""
+    data = replace(
+        office([item(1, TUESDAY, flow_run_id=RUN), item(2, TUESDAY)]),
+        totals={("terms", "dep-1"): 250, ("waiting", "dep-1"): 1, BOARD_TOTAL: 1203},
+    )
+    desk = render_all(data, "ru", UI, CAL)[desk_key("dep-1")]
+    assert "…и ещё 50." in desk.split("## Мои сроки")[1].split("## ")[0]
+    assert "…и ещё" not in desk.split("## Мои сроки")[0]  # one waits, it is shown
+    assert "…и ещё 203." in render_all(data, "ru", UI, CAL)[BOARD_KEY]
+    # without totals, every row is loaded and counted
+    assert "…и ещё" not in render_all(office([]), "ru", UI, CAL)[BOARD_KEY]
+
+
+def test_escalations_are_in_one_total_order_latest_and_highest_first() -> None:
+    def line(subject: str, subject_id: int, level: int, days_ago: int) -> EscalationLine:
+        on = TUESDAY - dt.timedelta(days=days_ago)
+        return EscalationLine(subject, subject_id, "N", "appeal", "consider", level, None, "x", on)
+
+    lines = [
+        line("approval", 1, 1, 0),
+        line("duty", 9, 1, 0),
+        line("duty", 3, 1, 0),
+        line("duty", 2, 2, 1),
+        line("duty", 5, 2, 0),
+    ]
+    ordered = [(e.subject, e.subject_id) for e in sorted(lines, key=escalation_order)]
+    assert ordered == [("duty", 5), ("duty", 3), ("duty", 9), ("approval", 1), ("duty", 2)]
 
 
 def test_desk_keys_are_valid_prefect_artifact_keys() -> None:
