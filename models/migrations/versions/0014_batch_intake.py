@@ -6,7 +6,7 @@ On PostgreSQL the tables the sweep updates every day keep free room in each page
 factor), so a row updated in place (reminded_on, a HOT update) stays on its page.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0011
 Create Date: 2026-11-28
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0014"
-down_revision = "0013"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
