@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from bench.report import table
 from models.db import make_engine
-from models.migrate import upgrade
-from models.tables import AppealRow
+from models.db.migrate import upgrade
+from models.db.tables import AppealRow
 from tests.office import load_demo_office
 
 BIN = Path(sys.executable).parent

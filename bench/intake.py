@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from bench.report import machine, table
 from bench.sweep import database
-from models import appeal_store
 from models.appeals import default_register
-from models.audit import verify_stored_chain
-from models.calendar import WorkingCalendar
+from models.appeals import store as appeal_store
 from models.db import make_engine
+from models.db.tables import AppealRow, AuditEntry, Procedure
 from models.procedures import ProcedureKind
-from models.tables import AppealRow, AuditEntry, Procedure
-from models.terms import default_terms
+from models.records.audit import verify_stored_chain
+from models.timing.calendar import WorkingCalendar
+from models.timing.terms import default_terms
 from tests.office import load_demo_office
 
 OFFICE = "ALM-BST"

@@ -22,9 +22,11 @@ from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, insert, s
 from bench.intake import appeals
 from bench.report import machine, table
 from bench.sweep import database
-from models import appeal_store, audit, procedure_store
-from models.calendar import WorkingCalendar
+from models.appeals import store as appeal_store
 from models.db import transaction
+from models.procedures import store as procedure_store
+from models.records import audit
+from models.timing.calendar import WorkingCalendar
 from tests.office import load_demo_office
 
 BPMN = Path(__file__).with_name("appeal_review.bpmn")

@@ -22,17 +22,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.report import machine, peak_rss_mb, table
-from models import deadline_sweep
-from models.calendar import WorkingCalendar
 from models.db import make_engine
-from models.deadline_sweep import SweepConfig, sweep
-from models.deadlines import TermUnit, due_date
-from models.migrate import upgrade
-from models.roster import Roster
-from models.roster_store import read_roster
-from models.sql import as_text
-from models.sweep_subjects import ACTOR, SweepReport, _Subject
-from models.tables import Duty, DutyStatus, Escalation, Notification
+from models.db.migrate import upgrade
+from models.db.sql import as_text
+from models.db.tables import Duty, DutyStatus, Escalation, Notification
+from models.office.roster import Roster
+from models.office.roster_store import read_roster
+from models.sweeps import deadline_sweep
+from models.sweeps.deadline_sweep import SweepConfig, sweep
+from models.sweeps.sweep_subjects import ACTOR, SweepReport, _Subject
+from models.timing.calendar import WorkingCalendar
+from models.timing.deadlines import TermUnit, due_date
 from tests.office import load_demo_office
 
 ON = dt.date(2026, 12, 7)

@@ -24,14 +24,14 @@ from deployments.cli_support import (
 )
 from deployments.commands import parse_date
 from deployments.errors import BadInput
-from deployments.events import emit_appeals_received
-from models import appeal_store
 from models.appeals import may_report
-from models.calendar import WorkingCalendar, today
+from models.appeals import store as appeal_store
 from models.db import transaction
-from models.roster_store import office_code, read_roster
-from models.tables import Approval, Duty
-from models.timeline import approval_command, duty_command, procedure_timeline
+from models.db.tables import Approval, Duty
+from models.office.roster_store import office_code, read_roster
+from models.procedures.timeline import approval_command, duty_command, procedure_timeline
+from models.timing.calendar import WorkingCalendar, today
+from tasks.events import emit_appeals_received
 
 appeals_app = typer.Typer(help="Appeals (обращения): intake and review.", no_args_is_help=True)
 

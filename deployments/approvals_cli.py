@@ -21,32 +21,22 @@ from deployments.cli_support import (
     prefect_connection,
 )
 from deployments.commands import parse_date
-from deployments.connection import connect
 from deployments.errors import BadInput, one_line
-from deployments.events import (
-    COORDINATION_REPORTED,
-    INFORMATION_ANSWERED,
-    RELEASE_CONFIRMED,
-    emit_answer,
-    last_announcement,
-)
-from models import (
-    approval_decisions,
-    approval_store,
-    audit,
-    document_store,
-    eds,
-    eds_store,
-    pdf_store,
-)
-from models.acts import Answer
 from models.approvals import Decision, Verdict
-from models.calendar import WorkingCalendar, today
-from models.notifications import list_notifications
-from models.rendering import as_text
-from models.roster import REGIONAL_OFFICE
-from models.roster_store import staff_by_iin, staff_exists
-from models.tables import AccessLevel, Body, Document, Duty
+from models.approvals import decisions as approval_decisions
+from models.approvals import store as approval_store
+from models.db.tables import AccessLevel, Body, Document, Duty
+from models.office import eds, eds_store
+from models.office.roster import REGIONAL_OFFICE
+from models.office.roster_store import staff_by_iin, staff_exists
+from models.procedures.acts import Answer
+from models.records import audit, document_store, pdf_store
+from models.records.rendering import as_text
+from models.sweeps.notifications import list_notifications
+from models.timing.calendar import WorkingCalendar, today
+from models.vocabulary import COORDINATION_REPORTED, INFORMATION_ANSWERED, RELEASE_CONFIRMED
+from tasks.connection import connect
+from tasks.events import emit_answer, last_announcement
 
 approvals_app = typer.Typer(help="Approvals and signatures.", no_args_is_help=True)
 documents_app = typer.Typer(help="Documents of the office.", no_args_is_help=True)
@@ -332,7 +322,7 @@ def documents_verify(
 ) -> None:
     """Check a document's text against its signatures and re-verify every stored EDS (against
     the text and the trust store at signing time); exit 1 when anything does not match."""
-    from models.signing_audit import check_signing_records  # the hash audited at signing
+    from models.records.signing_audit import check_signing_records  # the hash audited at signing
 
     with office_session() as session:
         check = document_store.verify_document(session, document_id)
@@ -547,7 +537,7 @@ def deadlines_check(
     as_json: JsonFlag = False,
 ) -> None:
     from flows.check_deadlines import _table
-    from models.deadline_sweep import SweepConfig
+    from models.sweeps.deadline_sweep import SweepConfig
     from tasks.deadlines import check_plan, preview_sweep
 
     plan = check_plan(parse_date(on, "--on"), today(), force)

@@ -22,16 +22,18 @@ from deployments.cli_support import (
     office_session,
 )
 from deployments.errors import BadInput
-from deployments.events import CASE_SUBMITTED, emit_registered, last_announcement
-from models import audit, inbox_store, procedure_store
-from models.appeals import choose_assignee
-from models.calendar import ALMATY, WorkingCalendar
-from models.case_decisions import CaseSubmission, rule_for
+from models.appeals import choose_assignee, inbox_store
 from models.db import transaction
+from models.db.tables import Body, InboxSource, Procedure
+from models.office.roster_store import office_code, read_roster
 from models.procedures import ProcedureKind
-from models.roster_store import office_code, read_roster
-from models.tables import Body, InboxSource, Procedure
-from models.timeline import procedure_timeline
+from models.procedures import store as procedure_store
+from models.procedures.case_decisions import CaseSubmission, rule_for
+from models.procedures.timeline import procedure_timeline
+from models.records import audit
+from models.timing.calendar import ALMATY, WorkingCalendar
+from models.vocabulary import CASE_SUBMITTED
+from tasks.events import emit_registered, last_announcement
 
 cases_app = typer.Typer(
     help="Finished cases sent to the prosecutor; указания (CPC arts. 190, 193, 301-303).",
@@ -57,8 +59,9 @@ def criminal_case_of(session: Session, erdr_number: str) -> Procedure | None:
 
 def register_submission(session: Session, record: CaseSubmission) -> Procedure:
     """Open the prosecutor's decision on a finished case: its term counted from the receipt
-    (``models.case_decisions.study_due``), the study given to an assistant of the criminal area
-    (the procedural prosecutor), and the supervised case, when registered, told of it."""
+    (``models.procedures.case_decisions.study_due``), the study given to an assistant of the
+    criminal area (the procedural prosecutor), and the supervised case, when registered, told
+    of it."""
     body = session.get(Body, record.body_id)
     if body is None or not body.active:
         raise ValueError(f"unknown investigating body {record.body_id!r}")
@@ -85,7 +88,7 @@ def register_submission(session: Session, record: CaseSubmission) -> Procedure:
         "body_id": record.body_id,
         "investigator": record.investigator,
         "received_at": record.received_at.isoformat(),
-        "person": record.accused,  # masked wherever the procedure is shown (models.parties)
+        "person": record.accused,  # masked wherever shown (models.procedures.parties)
         "cc_article": record.cc_article,
         "detained": record.detained,
         "complex_case": record.complex_case,

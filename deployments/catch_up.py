@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 
-from models.calendar import ALMATY, WorkingCalendar
+from models.timing.calendar import ALMATY, WorkingCalendar
 
 DEPLOYMENT = "check-deadlines"
 CHECK_AT = dt.time(9, 0)  # the hour of the check-deadlines schedule in prefect.yaml

@@ -197,7 +197,7 @@ def acting_add(
 def refresh_waiting_forms() -> int | None:
     """After a roster change, the waiting decision forms offer whoever is authorised now
     (None: no Prefect server configured; the check-urgent flow refreshes them anyway)."""
-    from deployments.events import prefect_configured
+    from tasks.events import prefect_configured
 
     if not prefect_configured():
         return None
@@ -225,7 +225,7 @@ def sign(
     as_json: JsonFlag = False,
 ) -> None:
     """Sign a file with your EDS: a detached CMS (PKCS#7, DER) over its exact bytes."""
-    from models import eds
+    from models.office import eds
 
     if not file.is_file():
         raise BadInput(f"{file}: no such file")

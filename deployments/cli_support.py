@@ -14,13 +14,13 @@ from typing import Annotated, Any, BinaryIO, ParamSpec, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
-from deployments.connection import Connection
 from deployments.errors import BadInput, one_line
-from models import appeal_store
-from models.calendar import WorkingCalendar
+from models.appeals import store as appeal_store
 from models.db import default_engine, transaction
-from models.migrate import current_revision, head_revision
-from models.schemas import APPEAL_MAX_BYTES, EXCERPT_BYTES, INPUT_FILE_MAX_BYTES
+from models.db.migrate import current_revision, head_revision
+from models.office.schemas import APPEAL_MAX_BYTES, EXCERPT_BYTES, INPUT_FILE_MAX_BYTES
+from models.timing.calendar import WorkingCalendar
+from tasks.connection import Connection
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 OnDate = Annotated[
@@ -73,7 +73,7 @@ def input_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
     parsing becomes the rejection reason, with an excerpt of the input as its text: not UTF-8
     (UTF-16 or UTF-32 named as such; decoded line by line, so one bad line spoils only itself),
     a NUL byte, a record over the limit per record or a file over the limit per file, neither of
-    which is read whole (``models.schemas`` limits)."""
+    which is read whole (``models.office.schemas`` limits)."""
     if path.is_dir():
         for file in sorted(path.glob("*.json*")):
             yield from input_records(file)
@@ -184,7 +184,7 @@ def note_announcement(summary: dict[str, Any], stored: int, announced: bool) -> 
     empty) and ``announce_error`` gives the reason. True, the command must exit 1, when a server
     was expected and failed (down, a stale connection file, the login refused); with none
     configured at all the records wait, stored, for reconciling."""
-    from deployments.events import last_announcement
+    from tasks.events import last_announcement
 
     if not stored or announced:
         return False
@@ -196,7 +196,7 @@ def note_announcement(summary: dict[str, Any], stored: int, announced: bool) -> 
 def prefect_connection() -> Connection:
     """The Prefect server this command talks to (the environment's, else the running office's
     connection file), exported for Prefect's client; one clear line when there is none."""
-    from deployments.connection import NotConnected, export, resolve
+    from tasks.connection import NotConnected, export, resolve
 
     try:
         connection = resolve()

@@ -15,16 +15,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from deployments.errors import BadInput, describe_validation
-from models import audit_checkpoint, roster_store
-from models.calendar import ALMATY, WorkingCalendar, today
 from models.db import default_engine, transaction
-from models.deadlines import TermUnit, due_date, due_moment
-from models.identifiers import iin_birth_date, validate_bin, validate_iin
-from models.migrate import current_revision, upgrade
-from models.schemas import AbsenceIn, ActingOrderIn, AppealIn, RosterFile
+from models.db.migrate import current_revision, upgrade
+from models.db.tables import StaffRow
+from models.office import roster_store
+from models.office.identifiers import iin_birth_date, validate_bin, validate_iin
+from models.office.schemas import AbsenceIn, ActingOrderIn, AppealIn, RosterFile
+from models.records import audit_checkpoint
 from models.settings import get_settings
-from models.tables import StaffRow
-from models.terms import default_terms
+from models.timing.calendar import ALMATY, WorkingCalendar, today
+from models.timing.deadlines import TermUnit, due_date, due_moment
+from models.timing.terms import default_terms
 
 DEMO_ROSTER = Path(__file__).with_name("demo_roster.yaml")
 

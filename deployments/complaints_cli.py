@@ -17,13 +17,14 @@ from deployments.cli_support import (
     office_session,
 )
 from deployments.errors import BadInput
-from deployments.events import COMPLAINT_RECEIVED, emit_registered, last_announcement
-from models import inbox_store
-from models.cpc_complaints import complaint_of, take_in
+from models.appeals import inbox_store
 from models.db import transaction
-from models.masking import mask_name
-from models.tables import InboxSource
-from models.timeline import procedure_timeline
+from models.db.tables import InboxSource
+from models.office.masking import mask_name
+from models.procedures.cpc_complaints import complaint_of, take_in
+from models.procedures.timeline import procedure_timeline
+from models.vocabulary import COMPLAINT_RECEIVED
+from tasks.events import emit_registered, last_announcement
 
 KIND = "cpc_complaint"
 

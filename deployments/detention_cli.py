@@ -20,14 +20,16 @@ from deployments.cli_support import (
     office_session,
 )
 from deployments.errors import BadInput
-from deployments.events import DETENTION_RECORDED, emit_registered
-from models import detention, inbox_store
-from models.calendar import WorkingCalendar
+from models.appeals import inbox_store
 from models.db import transaction
-from models.roster_store import office_code, read_roster
-from models.tables import InboxSource
-from models.terms import default_terms
-from models.urgency import authorised_at
+from models.db.tables import InboxSource
+from models.office.roster_store import office_code, read_roster
+from models.office.urgency import authorised_at
+from models.procedures import detention
+from models.timing.calendar import WorkingCalendar
+from models.timing.terms import default_terms
+from models.vocabulary import DETENTION_RECORDED
+from tasks.events import emit_registered
 
 detention_app = typer.Typer(
     help="Detentions: protocols, sanctions, releases (CPC arts. 128-134).", no_args_is_help=True

@@ -16,13 +16,13 @@ from deployments.cli_support import (
     office_session,
 )
 from deployments.errors import BadInput
-from deployments.events import last_announcement
-from models import erdr_intake, inbox_store
-from models.erdr import InboxFolderAdapter
-from models.erdr_intake import IntakeSummary
-from models.procedures import ProcedureKind
-from models.tables import InboxSource
-from models.timeline import procedure_timeline
+from models.appeals import inbox_store
+from models.db.tables import InboxSource
+from models.procedures import ProcedureKind, erdr_intake
+from models.procedures.erdr import InboxFolderAdapter
+from models.procedures.erdr_intake import IntakeSummary
+from models.procedures.timeline import procedure_timeline
+from tasks.events import last_announcement
 
 erdr_app = typer.Typer(
     help="Cases from the Unified Register of Pre-trial Investigations (ЕРДР).", no_args_is_help=True

@@ -13,7 +13,7 @@ import re
 from pydantic import ValidationError
 from sqlalchemy.exc import StatementError
 
-from models.masking import mask_patterns
+from models.office.masking import mask_patterns
 
 # a run of digits as long as an identifier, or nearly (a mistyped IIN of 11 or 13 digits)
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{9,}(?!\d)")

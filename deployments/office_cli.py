@@ -18,9 +18,9 @@ from cryptography.x509.oid import NameOID
 
 from deployments import commands
 from deployments.cli_support import JsonFlag, emit
-from deployments.connection import Connection
 from deployments.errors import BadInput
 from models.settings import get_settings
+from tasks.connection import Connection
 
 
 def start(
@@ -266,7 +266,7 @@ def _demo_eds(folder: Path) -> dict[str, str]:
     from sqlalchemy import select
 
     from models.db import default_engine, transaction
-    from models.tables import StaffRow
+    from models.db.tables import StaffRow
 
     with transaction(default_engine()) as session:
         staff = [
@@ -311,7 +311,7 @@ def serve(
     triggers, until Ctrl-C. Point it at a server with PREFECT_API_URL (default: the office
     running in this folder). Serving the urgent ones (`--only release-detained,check-urgent`)
     in a process of their own keeps them first."""
-    from deployments.connection import connect
+    from tasks.connection import connect
 
     connection = connect()  # before Prefect is imported: the running office's server, if any
     from prefect import serve as prefect_serve

@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 
 from deployments.errors import BadInput
 
-APP_ROLE = "prosecutor_app"  # made by migration 0011 (models/migrations/versions)
+APP_ROLE = "prosecutor_app"  # made by migration 0011 (models/db/migrations/versions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from deployments.cli_support import JsonFlag, emit, fails_cleanly, office_session
 from deployments.commands import parse_date
 from deployments.errors import BadInput
+from models.db.tables import Duty, Procedure, StaffRow
 from models.procedures import ProcedureKind
-from models.state_prosecution import hearing_state
-from models.tables import Duty, Procedure, StaffRow
-from models.timeline import procedure_timeline
+from models.procedures.state_prosecution import hearing_state
+from models.procedures.timeline import procedure_timeline
 
 prosecution_app = typer.Typer(
     help="State prosecution: hearings and verdicts.", no_args_is_help=True

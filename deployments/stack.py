@@ -28,8 +28,8 @@ import httpx
 import yaml
 
 from deployments.catalog import declared
-from deployments.connection import Connection, connection_file, remove_connection, write_connection
 from deployments.errors import BadInput
+from tasks.connection import Connection, connection_file, remove_connection, write_connection
 
 DEMO_APPEALS = Path(__file__).with_name("demo_appeals.yaml")
 SERVER_READY_SECONDS = 180
@@ -62,7 +62,7 @@ class StackConfig:
 
     @property
     def connection_file(self) -> Path:
-        """How `prosecutor` in another terminal finds this office (deployments.connection)."""
+        """How `prosecutor` in another terminal finds this office (tasks.connection)."""
         return connection_file(self.data_dir)
 
 

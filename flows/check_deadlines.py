@@ -9,9 +9,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from models.calendar import WorkingCalendar, today
-from models.deadline_sweep import SweepConfig, SweepReport
-from models.masking import mask_patterns
+from models.office.masking import mask_patterns
+from models.sweeps.deadline_sweep import SweepConfig, SweepReport
+from models.timing.calendar import WorkingCalendar, today
 from tasks.audit_checkpoint import checkpoint_audit_log
 from tasks.deadlines import announce_overdue_body_items, sweep_deadlines
 from tasks.decision_forms import refresh_decision_forms

@@ -11,10 +11,10 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from models.calendar import ALMATY, WorkingCalendar
 from models.db import transaction
-from models.notifications import last_notification_id, notifications_since
-from models.urgent_sweep import UrgentReport, sweep_urgent
+from models.sweeps.notifications import last_notification_id, notifications_since
+from models.sweeps.urgent_sweep import UrgentReport, sweep_urgent
+from models.timing.calendar import ALMATY, WorkingCalendar
 from tasks.deadlines import LogNotifier
 from tasks.decision_forms import refresh_decision_forms
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from models import detention
+from models.procedures import detention
 from tasks.detention import open_detention_control
 from tasks.procedure_page import finished
 

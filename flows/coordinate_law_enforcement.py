@@ -12,9 +12,9 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from models.approvals import Decision
-from models.calendar import WorkingCalendar, today
-from models.dates_kk import DateCase, date_text
-from models.deadlines import TermUnit, due_date
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.dates_kk import DateCase, date_text
+from models.timing.deadlines import TermUnit, due_date
 from tasks.coordination import (
     AgendaInput,
     Meeting,

@@ -13,7 +13,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from models.case_decisions import Addressee, Outcome, rule_for
+from models.procedures.case_decisions import Addressee, Outcome, rule_for
 from tasks.case_decisions import (
     FinishedCase,
     StudyInput,

@@ -13,7 +13,7 @@ from typing import Any
 
 from prefect import flow
 
-from models.masking import mask_patterns
+from models.office.masking import mask_patterns
 from tasks.instructions import give_instructions as give
 from tasks.procedure_page import finished
 

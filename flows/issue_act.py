@@ -1,7 +1,8 @@
 """An act of the prosecutor's office (CL-155 art. 32), one flow for every act of the catalogue
-(``models.acts.CATALOGUE``): draft (kk/ru) → signature → delivery → the addressee's term and the
-notice of the hearing → the answer as an event → on refusal or silence of an act of supervision,
-the application to court, which the law makes mandatory (art. 39(2)) → closing with the outcome.
+(``models.procedures.acts.CATALOGUE``): draft (kk/ru) → signature → delivery → the addressee's
+term and the notice of the hearing → the answer as an event → on refusal or silence of an act
+of supervision, the application to court, which the law makes mandatory (art. 39(2)) → closing
+with the outcome.
 
 Started on its own from the UI, or by an inspection's decision (event
 ``prosecutor.response.decided``).
@@ -15,7 +16,8 @@ from typing import Literal
 from prefect import flow
 from pydantic import BaseModel
 
-from models.acts import (
+from models.approvals import Decision
+from models.procedures.acts import (
     Act,
     ActSpec,
     AdminOffence,
@@ -28,9 +30,8 @@ from models.acts import (
     next_step,
     spec,
 )
-from models.approvals import Decision
-from models.calendar import WorkingCalendar, today
-from models.deadlines import TermUnit
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit
 from tasks.acts import (
     ActCase,
     OffenceDetails,

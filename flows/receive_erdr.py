@@ -12,7 +12,7 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from models.calendar import ALMATY
+from models.timing.calendar import ALMATY
 from tasks.erdr import poll_inbox, reconcile
 
 

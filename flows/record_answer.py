@@ -18,9 +18,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.flow_runs import resume_flow_run
 
-from models import audit, coordination, procedure_store
 from models.db import transaction
-from models.tables import Duty, DutyStatus, Procedure
+from models.db.tables import Duty, DutyStatus, Procedure
+from models.procedures import coordination
+from models.procedures import store as procedure_store
+from models.records import audit
 from tasks.answers import AnswerInput, answer_sha256, decode, receive_answer
 
 DUTY_PREFIX = "prosecutor.duty."

@@ -20,8 +20,8 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from models import detention
-from models.calendar import ALMATY
+from models.procedures import detention
+from models.timing.calendar import ALMATY
 from tasks.documents import dispatch_document
 from tasks.procedure_page import finished
 from tasks.release import (

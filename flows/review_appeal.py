@@ -14,9 +14,9 @@ from prefect.runtime import flow_run
 
 from models.appeals import GROUNDS, NO_GROUND, Competence, considered_when_anonymous
 from models.approvals import Decision
-from models.dates_kk import DateCase, date_text
-from models.markdown_text import literal_inline
 from models.procedures import ProcedureStatus
+from models.records.markdown_text import literal_inline
+from models.timing.dates_kk import DateCase, date_text
 from tasks.appeals import (
     AppealCase,
     appeal_number,

@@ -15,17 +15,17 @@ from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 
-from models.acts import Act, spec
 from models.approvals import Decision
-from models.calendar import WorkingCalendar, today
-from models.court_acts import (
+from models.procedures.acts import Act, spec
+from models.procedures.court_acts import (
     CourtAct,
     WindowKind,
     missing_content,
     petition_fields,
     window_closed,
 )
-from models.deadlines import TermUnit, due_date
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit, due_date
 from tasks.court_acts import (
     Conclusion,
     CourtCase,

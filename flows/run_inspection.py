@@ -18,11 +18,10 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.events import emit_event
 
-from models.acts import Answer
 from models.approvals import Decision
-from models.calendar import WorkingCalendar, today
-from models.dates_kk import date_text
-from models.inspections import (
+from models.db.tables import AccessLevel
+from models.procedures.acts import Answer
+from models.procedures.inspections import (
     CONSENT_ADDRESSEE,
     GROUND_TEXT,
     RESPONSE_TEXT,
@@ -36,8 +35,9 @@ from models.inspections import (
     extension_days,
     extension_needs_consent,
 )
-from models.tables import AccessLevel
-from models.terms import default_terms
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.dates_kk import date_text
+from models.timing.terms import default_terms
 from tasks.answers import await_answer
 from tasks.documents import approval_due, dispatch_document
 from tasks.inspections import (

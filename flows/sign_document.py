@@ -9,8 +9,8 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from models.approval_decisions import VISA_GIVEN, DecisionOutcome
-from models.schemas import Language
+from models.approvals.decisions import VISA_GIVEN, DecisionOutcome
+from models.office.schemas import Language
 from tasks.approvals import request_approval
 from tasks.documents import approval_due, dispatch_document, draft_document, find_procedure
 from tasks.procedure_page import publish_procedure

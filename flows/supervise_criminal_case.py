@@ -18,10 +18,10 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from models.calendar import WorkingCalendar, today
-from models.criminal_cases import FORM_NAMES, Authority, ExtensionRoute
-from models.deadlines import TermUnit, due_date
-from models.erdr_intake import case_number
+from models.procedures.criminal_cases import FORM_NAMES, Authority, ExtensionRoute
+from models.procedures.erdr_intake import case_number
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit, due_date
 from tasks.criminal_cases import (
     NEXT_FLOW,
     CaseEvent,

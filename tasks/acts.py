@@ -13,8 +13,13 @@ from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from sqlalchemy import select
 
-from models import audit, notifications, procedure_store
-from models.acts import (
+from models.db import transaction
+from models.db.sql import insert_ignoring_duplicates
+from models.db.tables import Document, Duty, Escalation, Procedure
+from models.office.roster_store import office_code, read_roster
+from models.procedures import ProcedureStatus
+from models.procedures import store as procedure_store
+from models.procedures.acts import (
     Act,
     AdminOffence,
     SetTerm,
@@ -23,14 +28,11 @@ from models.acts import (
     hearing_result_due,
     spec,
 )
-from models.calendar import WorkingCalendar, today
-from models.dates_kk import DateCase, kk_date
-from models.db import transaction
-from models.procedures import ProcedureStatus
-from models.roster_store import office_code, read_roster
-from models.sql import insert_ignoring_duplicates
-from models.tables import Document, Duty, Escalation, Procedure
-from models.terms import default_terms
+from models.records import audit
+from models.sweeps import notifications
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.dates_kk import DateCase, kk_date
+from models.timing.terms import default_terms
 
 
 @dataclass(frozen=True, slots=True)

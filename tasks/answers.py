@@ -20,10 +20,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
 from pydantic import Field
 
-from models import audit
-from models.acts import Answer
 from models.db import transaction
-from models.tables import Duty, DutyStatus
+from models.db.tables import Duty, DutyStatus
+from models.procedures.acts import Answer
+from models.records import audit
 from tasks.log_masking import mask_known
 from tasks.procedure_page import masked
 from tasks.waiting import wait_for

@@ -12,16 +12,17 @@ from prefect.context import FlowRunContext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from deployments.events import COMPLAINT_RECEIVED, emit_registered
-from models import audit, cpc_complaints, inbox_store, procedure_store
-from models.appeal_store import by_number, parsed
-from models.appeals import Competence, choose_assignee, default_register, repeat_is_ended
-from models.calendar import WorkingCalendar, local_date, today
+from models.appeals import (
+    Competence,
+    choose_assignee,
+    default_register,
+    inbox_store,
+    repeat_is_ended,
+)
+from models.appeals.inbox_store import InboxResult
+from models.appeals.store import by_number, parsed
 from models.db import transaction
-from models.inbox_store import InboxResult
-from models.procedures import ProcedureStatus
-from models.roster_store import read_roster
-from models.tables import (
+from models.db.tables import (
     AppealRow,
     Document,
     Duty,
@@ -29,7 +30,14 @@ from models.tables import (
     Notification,
     Procedure,
 )
-from models.terms import default_terms
+from models.office.roster_store import read_roster
+from models.procedures import ProcedureStatus, cpc_complaints
+from models.procedures import store as procedure_store
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, local_date, today
+from models.timing.terms import default_terms
+from models.vocabulary import COMPLAINT_RECEIVED
+from tasks.events import emit_registered
 
 PREFIX = "prosecutor.appeal."
 

@@ -21,15 +21,16 @@ from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
-from models import approval_decisions, approval_store
-from models.approval_decisions import DecisionOutcome
-from models.approval_store import ApprovalView
 from models.approvals import Choice, Decision, signer_of
+from models.approvals import decisions as approval_decisions
+from models.approvals import store as approval_store
+from models.approvals.decisions import DecisionOutcome
+from models.approvals.store import ApprovalView
 from models.db import transaction
-from models.markdown_text import literal_block
-from models.parties import PersonalData, parties_of
-from models.rendering import as_text
-from models.tables import Approval
+from models.db.tables import Approval
+from models.procedures.parties import PersonalData, parties_of
+from models.records.markdown_text import literal_block
+from models.records.rendering import as_text
 from tasks.waiting import wait_for
 
 

@@ -9,8 +9,8 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from models import audit_checkpoint
 from models.db import reading
+from models.records import audit_checkpoint
 from models.settings import get_settings
 
 

@@ -1,6 +1,6 @@
 """Steps of the prosecutor's decision on a finished case: open the study, check the procedural
 prosecutor's decision, fill the decision's document, start the state prosecution, close. The
-rules are in ``models/case_decisions.py``."""
+rules are in ``models/procedures/case_decisions.py``."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from prefect.input import RunInput
 from pydantic import Field
 from sqlalchemy import select
 
-from deployments.events import prefect_configured
-from models import audit, procedure_store
 from models.appeals import may_report
-from models.calendar import WorkingCalendar, today
-from models.case_decisions import (
+from models.db import transaction
+from models.db.tables import Body, Duty, DutyStatus, Procedure
+from models.office.roster_store import read_roster
+from models.procedures import ProcedureKind, ProcedureStatus
+from models.procedures import store as procedure_store
+from models.procedures.case_decisions import (
     Addressee,
     CaseForm,
     Outcome,
@@ -27,12 +29,11 @@ from models.case_decisions import (
     further_investigation_due,
     rule_for,
 )
-from models.dates_kk import DateCase, date_text
-from models.db import transaction
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import read_roster
-from models.tables import Body, Duty, DutyStatus, Procedure
-from models.terms import TermNotAllowed
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.dates_kk import DateCase, date_text
+from models.timing.terms import TermNotAllowed
+from tasks.events import prefect_configured
 
 REF_PREFIX = f"prosecutor.{ProcedureKind.CASE_DECISION.value}."
 PROSECUTION_DEPLOYMENT = "support-prosecution/support-prosecution"

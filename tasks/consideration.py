@@ -14,13 +14,14 @@ from prefect.input import RunInput
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from models import audit, procedure_store
 from models.appeals import may_report, report_problem
-from models.calendar import WorkingCalendar, today
 from models.db import transaction
-from models.roster_store import read_roster
-from models.tables import AuditEntry, Duty
-from models.terms import default_terms
+from models.db.tables import AuditEntry, Duty
+from models.office.roster_store import read_roster
+from models.procedures import store as procedure_store
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.terms import default_terms
 from tasks.appeals import AppealCase
 from tasks.letters import extension_problem
 

@@ -13,16 +13,17 @@ from prefect.input import RunInput
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from models import audit, coordination, procedure_store
 from models.appeals import choose_assignee, may_report
-from models.calendar import WorkingCalendar, today
 from models.db import transaction
-from models.deadlines import TermUnit, due_date
-from models.inspections import named_person
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import office_code, read_roster
-from models.tables import Body, Duty, Procedure
-from models.terms import default_terms
+from models.db.tables import Body, Duty, Procedure
+from models.office.roster_store import office_code, read_roster
+from models.procedures import ProcedureKind, ProcedureStatus, coordination
+from models.procedures import store as procedure_store
+from models.procedures.inspections import named_person
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit, due_date
+from models.timing.terms import default_terms
 
 AREA = "law_enforcement"
 

@@ -1,5 +1,5 @@
 """Steps of the review of a court act not yet in force: register it with its appeal window,
-check who concludes, close it. The rules are in ``models/court_acts.py``."""
+check who concludes, close it. The rules are in ``models/procedures/court_acts.py``."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from prefect.input import RunInput
 from pydantic import Field
 from sqlalchemy import select
 
-from models import audit, procedure_store
 from models.appeals import choose_assignee, may_report
-from models.calendar import WorkingCalendar, today
-from models.court_acts import MARGIN_TERM, CourtAct, conclusion_due
 from models.db import transaction
+from models.db.tables import Duty, Procedure
+from models.office.roster_store import office_code, read_roster
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import office_code, read_roster
-from models.tables import Duty, Procedure
+from models.procedures import store as procedure_store
+from models.procedures.court_acts import MARGIN_TERM, CourtAct, conclusion_due
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
 
 
 @dataclass(frozen=True, slots=True)

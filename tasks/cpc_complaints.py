@@ -1,6 +1,6 @@
 """Steps of the prosecutor's review of a complaint about the investigating body (CPC art. 105).
 Each is keyed by the procedure and step, so a resumed run that replays them repeats nothing.
-The rules are in ``models/cpc_complaints.py``."""
+The rules are in ``models/procedures/cpc_complaints.py``."""
 
 from __future__ import annotations
 
@@ -15,10 +15,14 @@ from prefect.input import RunInput
 from pydantic import Field
 from sqlalchemy import select
 
-from models import audit, procedure_store
 from models.appeals import may_report
-from models.calendar import WorkingCalendar, today
-from models.cpc_complaints import (
+from models.db import transaction
+from models.db.tables import Duty, DutyStatus, Procedure
+from models.office.masking import mask_name, redact
+from models.office.roster_store import read_roster
+from models.procedures import ProcedureStatus
+from models.procedures import store as procedure_store
+from models.procedures.cpc_complaints import (
     EXTENSION_GROUND_TEXT,
     OUTCOME_TEXT,
     SUBJECT_TEXT,
@@ -32,12 +36,9 @@ from models.cpc_complaints import (
     complaint_of,
     conclusion_problem,
 )
-from models.db import transaction
-from models.markdown_text import literal_inline
-from models.masking import mask_name, redact
-from models.procedures import ProcedureStatus
-from models.roster_store import read_roster
-from models.tables import Duty, DutyStatus, Procedure
+from models.records import audit
+from models.records.markdown_text import literal_inline
+from models.timing.calendar import WorkingCalendar, today
 
 PREFIX = "prosecutor.cpc_complaint."
 

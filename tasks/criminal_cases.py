@@ -16,10 +16,13 @@ from prefect.input import RunInput
 from pydantic import AwareDatetime, Field
 from sqlalchemy import func, select
 
-from models import audit, inbox_store, procedure_store
-from models.appeals import may_report
-from models.calendar import ALMATY, WorkingCalendar, today
-from models.criminal_cases import (
+from models.appeals import inbox_store, may_report
+from models.db import transaction
+from models.db.tables import AuditEntry, Duty, DutyStatus, Procedure
+from models.office.roster_store import read_roster
+from models.procedures import ProcedureKind, ProcedureStatus
+from models.procedures import store as procedure_store
+from models.procedures.criminal_cases import (
     FORM_NAMES,
     TERM_OF_FORM,
     ExtensionGround,
@@ -30,13 +33,11 @@ from models.criminal_cases import (
     notice_due_at,
     request_is_late,
 )
-from models.dates_kk import DateCase, date_text
-from models.db import transaction
-from models.notifications import notify
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import read_roster
-from models.tables import AuditEntry, Duty, DutyStatus, Procedure
-from models.terms import default_terms
+from models.records import audit
+from models.sweeps.notifications import notify
+from models.timing.calendar import ALMATY, WorkingCalendar, today
+from models.timing.dates_kk import DateCase, date_text
+from models.timing.terms import default_terms
 
 TERM_STEP = "investigation-term"  # the duty that carries the term's due date
 NOTICE_STEP = "notice-start"  # the notice of the start of the investigation, in hours

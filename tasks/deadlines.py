@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from models.calendar import WorkingCalendar
 from models.db import session_factory, transaction
-from models.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
-from models.notifications import Notifier, last_notification_id, notifications_since
-from models.tables import Notification
+from models.db.tables import Notification
+from models.sweeps.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
+from models.sweeps.notifications import Notifier, last_notification_id, notifications_since
+from models.timing.calendar import WorkingCalendar
 
 
 class LogNotifier:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from models.approvals import signer_of
 from models.db import transaction
-from models.tables import Approval, ApprovalStatus
+from models.db.tables import Approval, ApprovalStatus
 from tasks.approvals import approval_description, decision_form, form_facts
 
 

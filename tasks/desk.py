@@ -12,11 +12,11 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 from prefect.settings import get_current_settings
 
-from models.calendar import ALMATY, WorkingCalendar, today
 from models.db import transaction
-from models.desk import Language, render_all
-from models.desk_store import load_desks
 from models.settings import get_settings
+from models.sweeps.desk import Language, render_all
+from models.sweeps.desk_store import load_desks
+from models.timing.calendar import ALMATY, WorkingCalendar, today
 
 
 def ui_url() -> str:

@@ -8,11 +8,11 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from models import detention
-from models.calendar import WorkingCalendar
 from models.db import transaction
-from models.roster_store import read_roster
-from models.urgency import authorised_at
+from models.office.roster_store import read_roster
+from models.office.urgency import authorised_at
+from models.procedures import detention
+from models.timing.calendar import WorkingCalendar
 
 
 @task(name="open-detention-control", cache_policy=NO_CACHE)

@@ -9,11 +9,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from models import document_store, pdf_store
-from models.calendar import WorkingCalendar, today
 from models.db import transaction
-from models.tables import Procedure
-from models.terms import default_terms
+from models.db.tables import Procedure
+from models.records import document_store, pdf_store
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.terms import default_terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""Steps of the ЕРДР intake as Prefect tasks (the logic is in ``models/erdr_intake.py``, shared
-with ``prosecutor erdr``)."""
+"""Steps of the ЕРДР intake as Prefect tasks (the logic is in
+``models/procedures/erdr_intake.py``, shared with ``prosecutor erdr``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from models import erdr_intake
-from models.erdr import InboxFolderAdapter
-from models.erdr_intake import IntakeSummary
+from models.procedures import erdr_intake
+from models.procedures.erdr import InboxFolderAdapter
+from models.procedures.erdr_intake import IntakeSummary
 
 
 @task(name="poll-erdr-inbox", cache_policy=NO_CACHE)

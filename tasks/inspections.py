@@ -1,7 +1,7 @@
 """Steps of an inspection of compliance with the law (проверка соблюдения законности),
 CL-155 arts. 18, 19, 26(3), 37(1)(6): the order registered before the start, the term in working
 days with its suspensions and extension, demands for documents, and the справка acknowledged by
-the subject. The rules themselves are in ``models.inspections``."""
+the subject. The rules themselves are in ``models.procedures.inspections``."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import audit, procedure_store
 from models.appeals import may_report
-from models.calendar import WorkingCalendar, today
 from models.db import transaction
-from models.inspections import (
+from models.db.tables import Duty, Procedure
+from models.office.roster_store import office_code, read_roster
+from models.procedures import ProcedureKind, ProcedureStatus
+from models.procedures import store as procedure_store
+from models.procedures.inspections import (
     Acknowledgement,
     Authorisation,
     DecidedResponse,
@@ -34,10 +36,9 @@ from models.inspections import (
     remaining_working_days,
     resumed_due,
 )
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import office_code, read_roster
-from models.tables import Duty, Procedure
-from models.terms import default_terms
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.terms import default_terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,15 +18,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from sqlalchemy import select
 
-from models import audit, procedure_store
 from models.appeals import choose_assignee
-from models.calendar import WorkingCalendar, today
-from models.dates_kk import DateCase, date_text
 from models.db import transaction
-from models.instructions import EXECUTION_TERM, clean_items, execution_due, items_due
+from models.db.tables import Body, Procedure
+from models.office.roster_store import office_code, read_roster
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import office_code, read_roster
-from models.tables import Body, Procedure
+from models.procedures import store as procedure_store
+from models.procedures.instructions import EXECUTION_TERM, clean_items, execution_due, items_due
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.dates_kk import DateCase, date_text
 from tasks.documents import approval_due, dispatch_document
 from tasks.signing import signed_document
 

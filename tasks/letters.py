@@ -10,13 +10,14 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import audit, procedure_store
 from models.appeals import check_extension
-from models.calendar import WorkingCalendar, today
 from models.db import transaction
+from models.db.tables import Duty, DutyStatus, Procedure
 from models.procedures import ProcedureKind
-from models.tables import Duty, DutyStatus, Procedure
-from models.terms import default_terms
+from models.procedures import store as procedure_store
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.terms import default_terms
 from tasks.appeals import AppealCase
 
 

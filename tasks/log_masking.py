@@ -1,15 +1,15 @@
 """Run logs go to the Prefect server, where everyone with the UI reads them: identifiers,
 e-mail addresses and phone numbers in a run's log messages are masked before they leave, and so
 are the names and contacts of the parties of every procedure this process has shown (in any
-grammatical case, see ``models.masking``)."""
+grammatical case, see ``models.office.masking``)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from models.masking import mask_patterns, redact
-from models.parties import PersonalData
+from models.office.masking import mask_patterns, redact
+from models.procedures.parties import PersonalData
 
 RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 

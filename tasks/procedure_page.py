@@ -15,9 +15,9 @@ from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCol
 from prefect.context import FlowRunContext
 
 from models.db import transaction
-from models.parties import personal_data_of
-from models.tables import Procedure
-from models.timeline import procedure_timeline
+from models.db.tables import Procedure
+from models.procedures.parties import personal_data_of
+from models.procedures.timeline import procedure_timeline
 from tasks.log_masking import mask_known, remember
 
 T = TypeVar("T")

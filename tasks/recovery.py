@@ -26,9 +26,9 @@ from prefect.client.schemas.objects import FlowRun, StateDetails, StateType
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.states import Cancelled, Scheduled, State
 
-from models import run_store
 from models.db import reading, transaction
-from models.run_recovery import DEPLOYMENT_OF, HELD, Action, OpenRun, RunFacts, decide
+from models.sweeps import run_store
+from models.sweeps.run_recovery import DEPLOYMENT_OF, HELD, Action, OpenRun, RunFacts, decide
 from tasks.waiting import RESTARTED_TAG, WAIT_LIMIT_SECONDS
 
 BATCH = 200  # ids per filter call: the server's page size

@@ -17,19 +17,20 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from models import audit, detention, procedure_store
-from models.calendar import ALMATY, WorkingCalendar
+from models.appeals.inbox_store import raw_of
 from models.db import transaction
-from models.deadlines import due_moment
-from models.inbox_store import raw_of
-from models.masking import mask_name
-from models.notifications import notify
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster import Roster
-from models.roster_store import office_code, read_roster
-from models.tables import Duty, Procedure
-from models.terms import default_terms
-from models.urgency import authorised_at
+from models.db.tables import Duty, Procedure
+from models.office.masking import mask_name
+from models.office.roster import Roster
+from models.office.roster_store import office_code, read_roster
+from models.office.urgency import authorised_at
+from models.procedures import ProcedureKind, ProcedureStatus, detention
+from models.procedures import store as procedure_store
+from models.records import audit
+from models.sweeps.notifications import notify
+from models.timing.calendar import ALMATY, WorkingCalendar
+from models.timing.deadlines import due_moment
+from models.timing.terms import default_terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,14 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from models import document_store
-from models.approval_decisions import DecisionOutcome, escalated_within
-from models.calendar import ALMATY, WorkingCalendar
+from models.approvals.decisions import DecisionOutcome, escalated_within
 from models.db import transaction
-from models.rendering import Letterhead, render
-from models.roster_store import read_roster
-from models.tables import AccessLevel, Document, Office, Procedure, StaffRow
-from models.urgency import authorised_at
+from models.db.tables import AccessLevel, Document, Office, Procedure, StaffRow
+from models.office.roster_store import read_roster
+from models.office.urgency import authorised_at
+from models.records import document_store
+from models.records.rendering import Letterhead, render
+from models.timing.calendar import ALMATY, WorkingCalendar
 from tasks.approvals import request_approval
 
 

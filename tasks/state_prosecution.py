@@ -1,6 +1,6 @@
 """Steps of state prosecution (поддержание государственного обвинения): open it for a case sent
 to court, assign the state prosecutor, record the hearings and the verdict, start the review of
-the verdict. The rules are in ``models/state_prosecution.py``.
+the verdict. The rules are in ``models/procedures/state_prosecution.py``.
 
 Every entry is stored under the key of the form it came from (``entry-<n>``): a replayed run
 gets the same outcome back, judged on the day it was first recorded."""
@@ -20,13 +20,13 @@ from pydantic import Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import audit, procedure_store
 from models.appeals import may_report
-from models.calendar import WorkingCalendar, today
 from models.db import transaction
+from models.db.tables import Duty, DutyStatus, Procedure, StaffRow
+from models.office.roster_store import office_code, read_roster
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster_store import office_code, read_roster
-from models.state_prosecution import (
+from models.procedures import store as procedure_store
+from models.procedures.state_prosecution import (
     AREA,
     EntryKind,
     EntryRefused,
@@ -42,7 +42,8 @@ from models.state_prosecution import (
     held_by,
     review_parameters,
 )
-from models.tables import Duty, DutyStatus, Procedure, StaffRow
+from models.records import audit
+from models.timing.calendar import WorkingCalendar, today
 
 CASE_PREFIX = "prosecutor."
 HEARING_STEP = "hearing-"
@@ -508,7 +509,7 @@ def calendar_markdown(case: ProsecutionCase, refused: str | None = None) -> str:
 def start_review(case: ProsecutionCase, parameters: dict[str, Any]) -> str | None:
     """Start the review of the verdict (review-court-act) on a real server; the id of the run
     started, or None where no server is configured (the parameters are returned instead)."""
-    from deployments.events import prefect_configured
+    from tasks.events import prefect_configured
 
     if not prefect_configured():
         return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
@@ -13,7 +15,9 @@ from prefect.exceptions import PrefectHTTPStatusError
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.input.run_input import keyset_from_base_key
+from prefect.logging import get_run_logger
 
+from models.vocabulary import attempt_key
 from tasks.log_masking import mask_known
 from tasks.procedure_page import masked, publish_procedure
 
@@ -77,3 +81,35 @@ def _given_before(flow_run_id: UUID, key: str) -> dict[str, object] | None:
                 return None
             raise
     return json.loads(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Asked(Generic[R]):
+    """An accepted answer and the number of the form that gave it (part of the form's key, so
+    a replayed run reads the same forms in the same order)."""
+
+    answer: R
+    attempt: int
+
+
+def ask(
+    form: type[R],
+    description: str,
+    key: str,
+    *,
+    after: int = 0,
+    refuse: Callable[[R, int], str | None] | None = None,
+    page: tuple[int, str] | None = None,
+    **initial: object,
+) -> Asked[R]:
+    """Ask with form ``key-<n>`` (n counting on from ``after``) until an answer is accepted:
+    ``refuse(answer, n)`` says why one is not (e.g. the reporter is not the assignee, the signer
+    has no authority today), and the form is asked again. The reason is logged, masked."""
+    attempt = after
+    while True:
+        attempt += 1
+        given = wait_for(form, description, attempt_key(key, attempt), page=page, **initial)
+        problem = refuse(given, attempt) if refuse is not None else None
+        if problem is None:
+            return Asked(given, attempt)
+        get_run_logger().warning("%s-%d refused: %s", key, attempt, mask_known(problem))

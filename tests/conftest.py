@@ -35,7 +35,7 @@ from sqlalchemy import Engine, create_engine, inspect, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from models.db import default_engine, make_engine  # noqa: E402
-from models.migrate import upgrade  # noqa: E402
+from models.db.migrate import upgrade  # noqa: E402
 from models.settings import get_settings  # noqa: E402
 from tests.eds_ca import session_ca  # noqa: E402
 

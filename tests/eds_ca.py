@@ -13,7 +13,7 @@ import yaml
 
 from deployments.commands import DEMO_ROSTER
 from deployments.office_cli import issue_signing_cert, make_ca, write_p12, write_trust
-from models import eds
+from models.office import eds
 
 PASSWORD = b"test-key-password"
 UNKNOWN_IIN = "880101310008"  # valid check digit, on no roster

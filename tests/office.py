@@ -9,11 +9,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from deployments.commands import DEMO_ROSTER
-from models import approval_decisions, approval_store, document_store, procedure_store, roster_store
 from models.approvals import Decision
+from models.approvals import decisions as approval_decisions
+from models.approvals import store as approval_store
+from models.office import roster_store
+from models.office.roster import AbsenceKind
+from models.office.schemas import AbsenceIn, ActingOrderIn, RosterFile
 from models.procedures import ProcedureKind
-from models.roster import AbsenceKind
-from models.schemas import AbsenceIn, ActingOrderIn, RosterFile
+from models.procedures import store as procedure_store
+from models.records import document_store
 from tests.eds_ca import session_ca
 
 OFFICE = "ALM-BST"

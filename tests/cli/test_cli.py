@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from deployments.cli import app
 from deployments.commands import DEMO_ROSTER
-from models.migrate import head_revision
-from models.tables import AbsenceRow, ActingOrderRow, AuditEntry, StaffRow
+from models.db.migrate import head_revision
+from models.db.tables import AbsenceRow, ActingOrderRow, AuditEntry, StaffRow
 from tests.conftest import Database
 
 runner = CliRunner()

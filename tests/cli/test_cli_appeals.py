@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models.tables import AppealRow, AppealStatus
+from models.db.tables import AppealRow, AppealStatus
 from tests.conftest import Database
 from tests.office import load_demo_office
 

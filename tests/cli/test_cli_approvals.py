@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import approval_decisions, document_store
 from models.approvals import Decision
-from models.calendar import today
-from models.tables import ApprovalDecision, AuditEntry
+from models.approvals import decisions as approval_decisions
+from models.db.tables import ApprovalDecision, AuditEntry
+from models.records import document_store
+from models.timing.calendar import today
 from tests.conftest import Database
 from tests.office import eds_of, key_args, load_demo_office, pending_approval
 
@@ -94,8 +95,8 @@ def test_notifications_are_listed_for_a_supervisor(database: Database) -> None:
     due = today() - dt.timedelta(days=10)
     with sessionmaker(database.engine).begin() as session:
         pending_approval(session, due=due, day=due)
-    from models.calendar import WorkingCalendar
-    from models.deadline_sweep import sweep
+    from models.sweeps.deadline_sweep import sweep
+    from models.timing.calendar import WorkingCalendar
 
     with sessionmaker(database.engine).begin() as session:
         sweep(session, today(), WorkingCalendar())

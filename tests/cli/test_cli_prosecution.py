@@ -10,9 +10,9 @@ from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import procedure_store
-from models.calendar import today
 from models.procedures import ProcedureKind
+from models.procedures import store as procedure_store
+from models.timing.calendar import today
 from tasks.state_prosecution import (
     ProsecutionCase,
     ProsecutionEntry,

@@ -19,9 +19,12 @@ from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from deployments.connection import Connection, connection_file, write_connection
-from models import appeal_store, approval_store, document_store, procedure_store
+from models.appeals import store as appeal_store
+from models.approvals import store as approval_store
+from models.procedures import store as procedure_store
+from models.records import document_store
 from models.settings import get_settings
+from tasks.connection import Connection, connection_file, write_connection
 from tests.conftest import Database
 from tests.office import load_demo_office
 
@@ -233,7 +236,7 @@ def test_scheduled_runs_have_readable_names() -> None:
     import re
 
     from flows import check_deadlines, check_urgent, receive_erdr
-    from models.calendar import today
+    from models.timing.calendar import today
 
     assert check_deadlines._run_name() == f"check-deadlines · {today():%d.%m.%Y}"
     moment = r"\d\d\.\d\d\.\d{4} \d\d:\d\d"

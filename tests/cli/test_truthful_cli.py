@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models.calendar import today
+from models.timing.calendar import today
 from tests.conftest import Database
 from tests.office import key_args, load_demo_office, pending_approval
 
@@ -117,7 +117,7 @@ def rendered(markdown: str) -> str:
 
 
 def test_the_approval_form_shows_the_document_as_text() -> None:
-    from models.approval_store import ApprovalView
+    from models.approvals.store import ApprovalView
     from tasks.approvals import approval_description
 
     view = ApprovalView(

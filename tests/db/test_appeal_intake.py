@@ -8,12 +8,12 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import appeal_store
-from models.calendar import WorkingCalendar
-from models.deadlines import TermUnit, due_date
-from models.schemas import AppealIn
-from models.tables import AppealRow, AppealStatus, Procedure
-from models.terms import default_terms
+from models.appeals import store as appeal_store
+from models.db.tables import AppealRow, AppealStatus, Procedure
+from models.office.schemas import AppealIn
+from models.timing.calendar import WorkingCalendar
+from models.timing.deadlines import TermUnit, due_date
+from models.timing.terms import default_terms
 from tests.conftest import Database
 from tests.office import load_demo_office
 

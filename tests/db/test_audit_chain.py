@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import audit
-from models.tables import AuditEntry
+from models.db.tables import AuditEntry
+from models.records import audit
 from tests.conftest import Database
 
 

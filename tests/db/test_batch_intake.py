@@ -21,14 +21,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from deployments.cli_support import chunks, input_records, submit_appeals
-from models import appeal_store, audit
-from models.audit import verify_stored_chain
-from models.batch_intake import intake_batch
-from models.calendar import WorkingCalendar
+from models.appeals import store as appeal_store
+from models.appeals.batch_intake import intake_batch
 from models.db import make_engine, transaction
-from models.migrate import upgrade
+from models.db.migrate import upgrade
+from models.db.tables import AppealRow, AuditEntry, Procedure
 from models.procedures import ProcedureKind
-from models.tables import AppealRow, AuditEntry, Procedure
+from models.records import audit
+from models.records.audit import verify_stored_chain
+from models.timing.calendar import WorkingCalendar
 from tests.conftest import POSTGRES_ADMIN_URL, Database
 from tests.office import OFFICE, load_demo_office
 

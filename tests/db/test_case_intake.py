@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import procedure_store
+from models.db.tables import AuditEntry, Duty, InboxRecord, InboxStatus, Procedure
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.tables import AuditEntry, Duty, InboxRecord, InboxStatus, Procedure
+from models.procedures import store as procedure_store
 from tests.conftest import Database
 from tests.office import OFFICE, load_demo_office
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import appeal_store
-from models.calendar import WorkingCalendar
-from models.cpc_complaints import from_appeal, take_in
+from models.appeals import store as appeal_store
+from models.db.tables import InboxRecord, InboxSource, InboxStatus, Procedure
 from models.procedures import ProcedureKind
-from models.tables import InboxRecord, InboxSource, InboxStatus, Procedure
+from models.procedures.cpc_complaints import from_appeal, take_in
+from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.office import load_demo_office
 

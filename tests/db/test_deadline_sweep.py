@@ -8,11 +8,11 @@ import threading
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import procedure_store
-from models.calendar import WorkingCalendar
-from models.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
+from models.db.tables import Approval, Duty, Escalation, Notification
 from models.procedures import ProcedureKind
-from models.tables import Approval, Duty, Escalation, Notification
+from models.procedures import store as procedure_store
+from models.sweeps.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
+from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.office import (
     OFFICE,

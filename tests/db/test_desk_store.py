@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
 
-from models import desk, procedure_store
-from models.calendar import ALMATY, WorkingCalendar
-from models.deadline_sweep import SweepConfig, sweep
-from models.deadlines import TermUnit
-from models.desk import BOARD_KEY, OfficeDesks, desk_key, render_all
-from models.desk_store import load_desks
-from models.tables import Approval, Duty, Escalation, Procedure
+from models.db.tables import Approval, Duty, Escalation, Procedure
+from models.procedures import store as procedure_store
+from models.sweeps import desk
+from models.sweeps.deadline_sweep import SweepConfig, sweep
+from models.sweeps.desk import BOARD_KEY, OfficeDesks, desk_key, render_all
+from models.sweeps.desk_store import load_desks
+from models.timing.calendar import ALMATY, WorkingCalendar
+from models.timing.deadlines import TermUnit
 from tests.conftest import Database
 from tests.office import absent, acting, load_demo_office, pending_approval, procedure_with_duty
 

@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import detention
-from models.calendar import ALMATY, WorkingCalendar
-from models.procedures import ProcedureStatus
-from models.tables import Duty, DutyStatus, InboxRecord, Notification, Procedure
-from models.urgent_sweep import UrgentReport, sweep_urgent
+from models.db.tables import Duty, DutyStatus, InboxRecord, Notification, Procedure
+from models.procedures import ProcedureStatus, detention
+from models.sweeps.urgent_sweep import UrgentReport, sweep_urgent
+from models.timing.calendar import ALMATY, WorkingCalendar
 from tests.conftest import Database
 from tests.office import load_demo_office, on_duty
 from tests.rules.test_detention_rules import ADULT, iin_for, protocol

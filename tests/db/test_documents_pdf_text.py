@@ -16,8 +16,8 @@ from functools import cache
 
 import pytest
 
-from models.pdf import to_pdf
-from models.rendering import LANGUAGES, as_text, document_kinds, stamp
+from models.records.pdf import to_pdf
+from models.records.rendering import LANGUAGES, as_text, document_kinds, stamp
 from tests.rules.test_templates import (
     INTERNAL,
     OFFICE,

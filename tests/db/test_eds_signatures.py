@@ -15,11 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import approval_decisions, document_store
 from models.approvals import Decision
-from models.calendar import today
-from models.settings import get_settings
-from models.tables import (
+from models.approvals import decisions as approval_decisions
+from models.db.tables import (
     AccessLevel,
     ApprovalDecision,
     AuditEntry,
@@ -27,6 +25,9 @@ from models.tables import (
     ReadChallenge,
     Signature,
 )
+from models.records import document_store
+from models.settings import get_settings
+from models.timing.calendar import today
 from tests.conftest import Database
 from tests.eds_ca import EXPIRED, OTHER_CA, UNKNOWN, demo_iin, session_ca
 from tests.office import absent, acting, eds_of, key_args, load_demo_office, pending_approval
@@ -226,7 +227,7 @@ def test_secret_document_is_read_only_with_a_signed_one_time_challenge(
 
 
 def test_a_read_challenge_is_used_once(database: Database) -> None:
-    from models import eds, eds_store
+    from models.office import eds, eds_store
 
     load_demo_office(database.engine)
     now = dt.datetime.now(dt.UTC)

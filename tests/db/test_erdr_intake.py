@@ -10,9 +10,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import erdr_intake, inbox_store
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.tables import AuditEntry, InboxRecord, InboxSource, InboxStatus, Procedure
+from models.appeals import inbox_store
+from models.db.tables import AuditEntry, InboxRecord, InboxSource, InboxStatus, Procedure
+from models.procedures import ProcedureKind, ProcedureStatus, erdr_intake
 from tests.conftest import Database
 from tests.office import load_demo_office
 

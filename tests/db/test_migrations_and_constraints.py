@@ -11,9 +11,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from models.db import make_engine
-from models.migrate import current_revision, downgrade, head_revision, upgrade
+from models.db.migrate import current_revision, downgrade, head_revision, upgrade
+from models.db.tables import Base, Escalation, Office, Procedure
 from models.procedures import ProcedureKind, ProcedureStatus, registration_number
-from models.tables import Base, Escalation, Office, Procedure
 from tests.conftest import Database
 
 
@@ -125,7 +125,7 @@ def test_orders_of_the_repealed_law_stay_readable_after_0006_and_none_are_new(
     migration 0006 is read as it was, and no new one can be registered."""
     from sqlalchemy.orm import Session
 
-    from models import procedure_store
+    from models.procedures import store as procedure_store
 
     url = f"sqlite:///{tmp_path / 'legacy.db'}"
     upgrade(url, "0005")

@@ -14,13 +14,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import approval_decisions, approval_store, document_store, procedure_store
 from models.approvals import Decision, document_hash
-from models.calendar import local_date, today
-from models.document_store import DocumentError
+from models.approvals import decisions as approval_decisions
+from models.approvals import store as approval_store
+from models.db.tables import Document, OutgoingCounter
 from models.procedures import ProcedureKind
-from models.rendering import BLANK
-from models.tables import Document, OutgoingCounter
+from models.procedures import store as procedure_store
+from models.records import document_store
+from models.records.document_store import DocumentError
+from models.records.rendering import BLANK
+from models.timing.calendar import local_date, today
 from tests.conftest import Database
 from tests.office import OFFICE, eds_of, load_demo_office
 

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import document_store, pdf, procedure_store
-from models.pdf import to_pdf
-from models.pdf_store import NotIssued, store_pdf
+from models.db.tables import AccessLevel, AuditEntry, Document
 from models.procedures import ProcedureKind
-from models.tables import AccessLevel, AuditEntry, Document
-from models.timeline import procedure_timeline
+from models.procedures import store as procedure_store
+from models.procedures.timeline import procedure_timeline
+from models.records import document_store, pdf
+from models.records.pdf import to_pdf
+from models.records.pdf_store import NotIssued, store_pdf
 from tests.conftest import Database
 from tests.office import OFFICE, key_args, load_demo_office
 from tests.rules.test_templates import render_document

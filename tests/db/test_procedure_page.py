@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from models.tables import AppealRow
-from models.timeline import procedure_timeline
+from models.db.tables import AppealRow
+from models.procedures.timeline import procedure_timeline
 from tests.conftest import Database
 from tests.db.test_appeal_intake import raw, take
 from tests.office import load_demo_office

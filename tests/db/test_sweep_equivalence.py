@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.calendar import WorkingCalendar
-from models.deadline_sweep import SweepConfig, sweep
-from models.deadlines import TermUnit, due_date
-from models.roster import REGIONAL_OFFICE, EscalationTarget, Roster
-from models.roster_store import read_roster
-from models.sweep_subjects import SUBJECTS
-from models.tables import Approval, ApprovalStatus, Duty, DutyStatus, Escalation, Notification
+from models.db.tables import Approval, ApprovalStatus, Duty, DutyStatus, Escalation, Notification
+from models.office.roster import REGIONAL_OFFICE, EscalationTarget, Roster
+from models.office.roster_store import read_roster
+from models.sweeps.deadline_sweep import SweepConfig, sweep
+from models.sweeps.sweep_subjects import SUBJECTS
+from models.timing.calendar import WorkingCalendar
+from models.timing.deadlines import TermUnit, due_date
 from tests.conftest import Database
 from tests.office import load_demo_office, pending_approval, procedure_with_duty
 

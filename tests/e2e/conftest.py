@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from models.db import make_engine
-from models.migrate import upgrade
+from models.db.migrate import upgrade
 from tests.office import load_demo_office
 
 BIN = Path(sys.executable).parent

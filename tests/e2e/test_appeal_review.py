@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import appeal_store
-from models.calendar import WorkingCalendar, local_date
-from models.deadlines import TermUnit, due_date
-from models.tables import Document, Duty, Procedure, Signature
+from models.appeals import store as appeal_store
+from models.db.tables import Document, Duty, Procedure, Signature
+from models.timing.calendar import WorkingCalendar, local_date
+from models.timing.deadlines import TermUnit, due_date
 from tests.e2e.conftest import cli, state, wait, waiting_at
 from tests.office import key_args
 

@@ -23,8 +23,8 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from models.desk import desk_key
-from models.tables import Approval
+from models.db.tables import Approval
+from models.sweeps.desk import desk_key
 from tests.e2e.conftest import cli, started_office, state, wait, waiting_at
 from tests.e2e.test_supervisor_browser import (
     APPLICANT,

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import appeal_store
-from models.tables import Duty, Procedure
+from models.appeals import store as appeal_store
+from models.db.tables import Duty, Procedure
 from tests.e2e.conftest import cli, state, wait, waiting_at
 from tests.rules.test_detention_rules import iin_for
 

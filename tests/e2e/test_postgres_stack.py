@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from deployments.catalog import declared
-from models.tables import StaffRow
+from models.db.tables import StaffRow
 from tests.conftest import POSTGRES_ADMIN_URL, _postgres_admin
 from tests.e2e.conftest import started_office
 from tests.e2e.test_supervisor_browser import review_of, submit_appeal

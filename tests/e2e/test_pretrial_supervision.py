@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.calendar import ALMATY, today
-from models.tables import Approval, Document, Duty, Procedure, Signature
+from models.db.tables import Approval, Document, Duty, Procedure, Signature
+from models.timing.calendar import ALMATY, today
 from tests.e2e.conftest import cli, state, wait, waiting_at
 from tests.office import key_args
 

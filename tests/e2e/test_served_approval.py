@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import procedure_store
-from models.calendar import today
+from models.db.tables import AuditEntry
 from models.procedures import ProcedureKind
-from models.tables import AuditEntry
+from models.procedures import store as procedure_store
+from models.timing.calendar import today
 from tests.e2e.conftest import BIN, _wait
 from tests.office import OFFICE, key_args
 

@@ -26,8 +26,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import appeal_store
-from models.tables import Document, Procedure, Signature
+from models.appeals import store as appeal_store
+from models.db.tables import Document, Procedure, Signature
 from tests.e2e.conftest import cli, started_office, state, wait, waiting_at
 from tests.office import key_args
 

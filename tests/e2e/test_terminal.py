@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from deployments.catch_up import catch_up
-from deployments.connection import FILE_NAME
-from models.calendar import ALMATY, WorkingCalendar
+from models.timing.calendar import ALMATY, WorkingCalendar
+from tasks.connection import FILE_NAME
 from tests.e2e.conftest import BIN, started_office, wait
 
 pytestmark = pytest.mark.e2e

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from flows.check_deadlines import check_deadlines
 from flows.issue_act import ActResult, issue_act
 from flows.record_answer import record_answer
-from models.acts import Act, AdminOffence, OffenderKind
-from models.calendar import WorkingCalendar, today
+from models.db.tables import AuditEntry, Document, Duty, Escalation, Procedure
 from models.procedures import ProcedureStatus
-from models.tables import AuditEntry, Document, Duty, Escalation, Procedure
+from models.procedures.acts import Act, AdminOffence, OffenderKind
+from models.timing.calendar import WorkingCalendar, today
 from tests.conftest import Database
 from tests.flows.waiting import (
     FlowInThread,

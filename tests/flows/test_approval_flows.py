@@ -10,11 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flows.check_deadlines import check_deadlines
 from flows.sign_document import sign_document
-from models import procedure_store
 from models.approvals import signer_of
-from models.calendar import WorkingCalendar, today
-from models.procedures import ProcedureKind
-from models.tables import (
+from models.db.tables import (
     Approval,
     ApprovalDecision,
     AuditEntry,
@@ -22,6 +19,9 @@ from models.tables import (
     Escalation,
     Signature,
 )
+from models.procedures import ProcedureKind
+from models.procedures import store as procedure_store
+from models.timing.calendar import WorkingCalendar, today
 from tasks.decision_forms import offered as offered_values
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, waiting_approval

@@ -14,9 +14,17 @@ from sqlalchemy.orm import Session
 from flows.check_deadlines import check_deadlines
 from flows.coordinate_law_enforcement import coordinate_law_enforcement, escalate_to_body
 from flows.record_answer import record_answer
-from models.calendar import WorkingCalendar, today
+from models.db.tables import (
+    AuditEntry,
+    Document,
+    Duty,
+    Escalation,
+    Notification,
+    Procedure,
+    Signature,
+)
 from models.procedures import ProcedureStatus
-from models.tables import AuditEntry, Document, Duty, Escalation, Notification, Procedure, Signature
+from models.timing.calendar import WorkingCalendar, today
 from tests.conftest import Database
 from tests.flows.waiting import (
     FlowInThread,

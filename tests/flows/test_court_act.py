@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.review_court_act import review_court_act
+from models.db.tables import AuditEntry, Document, Duty, Procedure
 from models.procedures import ProcedureStatus
-from models.tables import AuditEntry, Document, Duty, Procedure
 from tasks.court_acts import Conclusion
 from tests.conftest import Database
 from tests.flows.waiting import (

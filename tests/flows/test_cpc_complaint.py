@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flows.review_appeal import review_appeal
 from flows.review_cpc_complaint import review_cpc_complaint
-from models import appeal_store
-from models.calendar import WorkingCalendar, today
-from models.cpc_complaints import take_in
-from models.deadlines import TermUnit, due_date
+from models.appeals import store as appeal_store
+from models.db.tables import AuditEntry, Document, Duty, Procedure
 from models.procedures import ProcedureStatus
-from models.tables import AuditEntry, Document, Duty, Procedure
+from models.procedures.cpc_complaints import take_in
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit, due_date
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide_waiting, resume, wait_for_key, wait_until
 from tests.office import absent, load_demo_office

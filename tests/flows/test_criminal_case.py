@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 
 from flows.receive_erdr import receive_erdr
 from flows.supervise_criminal_case import supervise_criminal_case
-from models import erdr_intake
-from models.calendar import ALMATY, WorkingCalendar, today
-from models.criminal_cases import InvestigationForm, district_limit, investigation_due
-from models.procedures import ProcedureStatus
-from models.tables import Document, Duty, DutyStatus, Notification, Procedure
-from models.terms import default_terms
+from models.db.tables import Document, Duty, DutyStatus, Notification, Procedure
+from models.procedures import ProcedureStatus, erdr_intake
+from models.procedures.criminal_cases import InvestigationForm, district_limit, investigation_due
+from models.timing.calendar import ALMATY, WorkingCalendar, today
+from models.timing.terms import default_terms
 from tests.conftest import Database
 from tests.db.test_erdr_intake import record
 from tests.flows.waiting import (

@@ -17,8 +17,8 @@ from sqlalchemy.orm import sessionmaker
 
 from flows.check_deadlines import check_deadlines
 from flows.refresh_desks import refresh_desks
-from models.desk import BOARD_KEY, desk_key
 from models.settings import get_settings
+from models.sweeps.desk import BOARD_KEY, desk_key
 from tests.conftest import Database
 from tests.office import absent, acting, load_demo_office, pending_approval, procedure_with_duty
 

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from deployments.cli import app
 from flows.check_urgent import check_urgent, release_thread
 from flows.control_detention import control_detention
-from models.calendar import ALMATY
+from models.db.tables import Document, Procedure, Signature
 from models.procedures import ProcedureKind
 from models.settings import get_settings
-from models.tables import Document, Procedure, Signature
+from models.timing.calendar import ALMATY
 from tests.conftest import Database
 from tests.flows.waiting import decide, waiting_approval
 from tests.office import load_demo_office, on_duty

@@ -17,11 +17,11 @@ from deployments.cases_cli import submit_text
 from flows.decide_finished_case import decide_finished_case
 from flows.give_instructions import give_instructions
 from flows.record_answer import record_answer
-from models.calendar import ALMATY, WorkingCalendar, today
-from models.case_decisions import further_investigation_due
-from models.instructions import execution_due
+from models.db.tables import Document, Duty, DutyStatus, Procedure
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.tables import Document, Duty, DutyStatus, Procedure
+from models.procedures.case_decisions import further_investigation_due
+from models.procedures.instructions import execution_due
+from models.timing.calendar import ALMATY, WorkingCalendar, today
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, resume, wait_for_key, waiting_approval
 from tests.office import absent, acting, load_demo_office

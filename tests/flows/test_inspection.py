@@ -15,11 +15,11 @@ import flows.run_inspection as flow_module
 import tasks.inspections as task_module
 from flows.record_answer import record_answer
 from flows.run_inspection import run_inspection
-from models import document_store
-from models.calendar import WorkingCalendar, today
-from models.inspections import CONSENT_SETTING, InspectionRefused
+from models.db.tables import AccessLevel, AuditEntry, Document, Duty, Procedure
+from models.procedures.inspections import CONSENT_SETTING, InspectionRefused
+from models.records import document_store
 from models.settings import get_settings
-from models.tables import AccessLevel, AuditEntry, Document, Duty, Procedure
+from models.timing.calendar import WorkingCalendar, today
 from tests.conftest import Database
 from tests.flows.waiting import (
     FlowInThread,
@@ -326,7 +326,7 @@ def test_secret_material_is_refused_to_staff_without_clearance(database: Databas
 
 
 def _description(approval: object) -> str:
-    from models.approval_store import get_approval
+    from models.approvals.store import get_approval
     from models.db import transaction
     from tasks.approvals import approval_description
 

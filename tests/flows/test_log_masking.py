@@ -24,11 +24,11 @@ import tasks  # noqa: F401  (importing the steps installs the masking, as every 
 from deployments.cli import app
 from flows.give_instructions import refuse_personal_data
 from flows.record_answer import record_answer, record_stored_answer
-from models import procedure_store
-from models.parties import PersonalData
+from models.db.tables import AuditEntry, Duty, DutyStatus
+from models.office.roster_store import office_code
 from models.procedures import ProcedureKind
-from models.roster_store import office_code
-from models.tables import AuditEntry, Duty, DutyStatus
+from models.procedures import store as procedure_store
+from models.procedures.parties import PersonalData
 from tasks.answers import AnswerInput, answer_sha256, decode, receive_answer
 from tasks.log_masking import forget, remember
 from tests.conftest import Database

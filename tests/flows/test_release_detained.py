@@ -24,11 +24,11 @@ from flows.check_urgent import check_urgent
 from flows.record_answer import record_answer
 from flows.release_detained import release_detained
 from models.approvals import signer_of
-from models.calendar import ALMATY
+from models.db.tables import AuditEntry, Document, Escalation, Notification, Procedure, Signature
 from models.procedures import ProcedureStatus
+from models.procedures.timeline import procedure_timeline
 from models.settings import get_settings
-from models.tables import AuditEntry, Document, Escalation, Notification, Procedure, Signature
-from models.timeline import procedure_timeline
+from models.timing.calendar import ALMATY
 from tasks.decision_forms import offered
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide, wait_until, waiting_approval
@@ -259,8 +259,8 @@ def test_an_absent_prosecutor_cannot_order_the_release_the_duty_one_is_asked(
 def test_release_order_cites_the_law_in_force_cl155_art10_2_9_cpc_14_4_133_1() -> None:
     """The order rests on CL-155 art. 10(2)(9) and CPC arts. 14(4), 133(1), in both
     languages; not on the Regulation."""
-    from models.rendering import Letterhead, render
-    from models.roster import Position
+    from models.office.roster import Position
+    from models.records.rendering import Letterhead, render
 
     head = Letterhead(
         "Аудан", "Район", "Алматы", "Серікбаев Н.А.", Position.DISTRICT_PROSECUTOR, False

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.review_appeal import review_appeal
-from models import appeal_store, procedure_store
-from models.calendar import WorkingCalendar, local_date, today
-from models.deadlines import TermUnit, add_months, due_date
+from models.appeals import store as appeal_store
+from models.db.tables import AuditEntry, Document, Duty, Notification, Procedure, Signature
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.tables import AuditEntry, Document, Duty, Notification, Procedure, Signature
+from models.procedures import store as procedure_store
+from models.timing.calendar import WorkingCalendar, local_date, today
+from models.timing.deadlines import TermUnit, add_months, due_date
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide_waiting, resume, wait_for_key, wait_until
 from tests.office import absent, acting, load_demo_office

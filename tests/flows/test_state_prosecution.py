@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from deployments.cli import app
 from flows.support_prosecution import support_prosecution
-from models import procedure_store
-from models.calendar import today
+from models.db.tables import Duty, DutyStatus, Procedure
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.tables import Duty, DutyStatus, Procedure
+from models.procedures import store as procedure_store
+from models.timing.calendar import today
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, resume, wait_for_key, wait_until
 from tests.office import OFFICE, load_demo_office

@@ -13,10 +13,11 @@ from prefect.flow_runs import resume_flow_run
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from models import approval_decisions, eds
 from models.approvals import Decision
+from models.approvals import decisions as approval_decisions
 from models.db import transaction
-from models.tables import Approval, ApprovalDecision
+from models.db.tables import Approval, ApprovalDecision
+from models.office import eds
 from tasks.decision_forms import offered, signer_value
 from tests.eds_ca import session_ca
 

@@ -23,12 +23,13 @@ from typer.testing import CliRunner
 
 from deployments.cli import app
 from deployments.postgres import app_login
-from models import approval_decisions, audit, audit_checkpoint, document_store
 from models.approvals import Decision
-from models.calendar import today
+from models.approvals import decisions as approval_decisions
 from models.db import make_engine
+from models.db.tables import Approval, AuditEntry, Document, Signature
+from models.records import audit, audit_checkpoint, document_store
 from models.settings import get_settings
-from models.tables import Approval, AuditEntry, Document, Signature
+from models.timing.calendar import today
 from tests.conftest import Database
 from tests.office import load_demo_office, pending_approval
 

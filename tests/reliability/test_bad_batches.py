@@ -25,9 +25,9 @@ from typer.testing import CliRunner
 from deployments import cli_support
 from deployments.cli import app
 from models.db import reading
+from models.db.tables import AppealRow, AppealStatus, Procedure
+from models.office.schemas import APPEAL_MAX_BYTES, EXCERPT_BYTES
 from models.procedures import ProcedureKind
-from models.schemas import APPEAL_MAX_BYTES, EXCERPT_BYTES
-from models.tables import AppealRow, AppealStatus, Procedure
 from tests.conftest import Database
 from tests.office import load_demo_office
 

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from models import appeal_store
-from models.calendar import WorkingCalendar
-from models.identifiers import IdentifierError, validate_iin
-from models.rendering import Letterhead, render
-from models.roster import Position
-from models.tables import AppealRow
+from models.appeals import store as appeal_store
+from models.db.tables import AppealRow
+from models.office.identifiers import IdentifierError, validate_iin
+from models.office.roster import Position
+from models.records.rendering import Letterhead, render
+from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.office import load_demo_office
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.audit import verify_stored_chain
+from models.db.tables import AppealRow, AppealStatus, AuditEntry, Procedure, RegistrationCounter
 from models.procedures import ProcedureKind
-from models.tables import AppealRow, AppealStatus, AuditEntry, Procedure, RegistrationCounter
+from models.records.audit import verify_stored_chain
 from tests.conftest import Database
 from tests.office import OFFICE, load_demo_office
 

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.audit import verify_stored_chain
-from models.calendar import WorkingCalendar
-from models.deadline_sweep import sweep
-from models.tables import AppealRow, AuditEntry, Escalation, Notification, Procedure
+from models.db.tables import AppealRow, AuditEntry, Escalation, Notification, Procedure
+from models.records.audit import verify_stored_chain
+from models.sweeps.deadline_sweep import sweep
+from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.e2e.conftest import cli, state, wait
 from tests.office import key_args, load_demo_office, procedure_with_duty
@@ -158,9 +158,9 @@ def _overdue_office(database: Database, n: int) -> None:
 
 SWEEPER = """
 import datetime as dt, sys
-from models.calendar import WorkingCalendar
+from models.timing.calendar import WorkingCalendar
 from models.db import transaction
-from models.deadline_sweep import sweep
+from models.sweeps.deadline_sweep import sweep
 print("sweeping", flush=True)
 with transaction() as session:
     sweep(session, dt.date(2026, 12, 7), WorkingCalendar(overrides=[]))

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models.calendar import WorkingCalendar, today
-from models.tables import AuditEntry, Duty, Escalation, Notification
+from models.db.tables import AuditEntry, Duty, Escalation, Notification
+from models.timing.calendar import WorkingCalendar, today
 from tests.conftest import Database
 from tests.office import load_demo_office, procedure_with_duty
 

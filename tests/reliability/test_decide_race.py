@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from deployments import approvals_cli
 from deployments.errors import BadInput
-from models import approval_decisions
 from models.approvals import Decision
-from models.calendar import today
-from models.tables import Approval, ApprovalDecision, Signature
+from models.approvals import decisions as approval_decisions
+from models.db.tables import Approval, ApprovalDecision, Signature
+from models.timing.calendar import today
 from tests.conftest import Database
 from tests.eds_ca import session_ca
 from tests.office import eds_of, load_demo_office, pending_approval

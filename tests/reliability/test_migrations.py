@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from models.db import make_engine
-from models.migrate import MIGRATIONS, current_revision, downgrade, upgrade
-from models.tables import Base
+from models.db.migrate import MIGRATIONS, current_revision, downgrade, upgrade
+from models.db.tables import Base
 from tests.conftest import POSTGRES_ADMIN_URL
 
 REVISIONS = [r.revision for r in reversed(list(ScriptDirectory(str(MIGRATIONS)).walk_revisions()))]

@@ -16,14 +16,17 @@ from typer.testing import CliRunner
 
 from deployments.cli import app
 from deployments.commands import DEMO_ROSTER
-from models import approval_decisions, approval_store, document_store, procedure_store
 from models.approvals import Decision
-from models.calendar import WorkingCalendar, today
-from models.deadline_sweep import sweep
+from models.approvals import decisions as approval_decisions
+from models.approvals import store as approval_store
+from models.db.tables import Approval, AuditEntry, Escalation, Office, StaffRow
+from models.office.roster_store import read_roster
 from models.procedures import ProcedureKind
-from models.roster_store import read_roster
-from models.tables import Approval, AuditEntry, Escalation, Office, StaffRow
-from models.urgent_sweep import sweep_urgent
+from models.procedures import store as procedure_store
+from models.records import document_store
+from models.sweeps.deadline_sweep import sweep
+from models.sweeps.urgent_sweep import sweep_urgent
+from models.timing.calendar import WorkingCalendar, today
 from tests.conftest import Database
 from tests.office import OFFICE, absent, load_demo_office
 

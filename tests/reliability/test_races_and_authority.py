@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from models import approval_decisions, approval_store, document_store, procedure_store
 from models.approvals import ANY_PROSECUTOR, Decision, check_decision
-from models.calendar import today
-from models.document_store import DocumentError
+from models.approvals import decisions as approval_decisions
+from models.approvals import store as approval_store
+from models.db.tables import ActingOrderRow, Approval, ApprovalDecision, AuditEntry, Signature
+from models.office.roster import RosterError
+from models.office.roster_store import read_roster
 from models.procedures import ProcedureKind
-from models.roster import RosterError
-from models.roster_store import read_roster
-from models.tables import ActingOrderRow, Approval, ApprovalDecision, AuditEntry, Signature
+from models.procedures import store as procedure_store
+from models.records import document_store
+from models.records.document_store import DocumentError
+from models.timing.calendar import today
 from tests.conftest import Database
 from tests.office import (
     OFFICE,

@@ -22,12 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flows.issue_act import issue_act
 from flows.record_answer import store_answer
-from models import audit, procedure_store, run_store
-from models.acts import Act
 from models.db import make_engine
-from models.migrate import upgrade
+from models.db.migrate import upgrade
+from models.db.tables import AppealRow, AuditEntry, Document, DutyStatus, Notification, Procedure
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.tables import AppealRow, AuditEntry, Document, DutyStatus, Notification, Procedure
+from models.procedures import store as procedure_store
+from models.procedures.acts import Act
+from models.records import audit
+from models.sweeps import run_store
 from tasks.answers import AnswerInput, receive_answer
 from tasks.recovery import Reconciled, reconcile
 from tests.conftest import POSTGRES_ADMIN_URL, Database

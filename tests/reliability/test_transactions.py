@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
-from models import appeal_store, audit, erdr_intake
-from models.audit import verify_stored_chain
-from models.calendar import WorkingCalendar
+from models.appeals import store as appeal_store
 from models.db import transaction
-from models.tables import AppealRow, AuditEntry, InboxRecord, Procedure
+from models.db.tables import AppealRow, AuditEntry, InboxRecord, Procedure
+from models.procedures import erdr_intake
+from models.records import audit
+from models.records.audit import verify_stored_chain
+from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.office import load_demo_office
 

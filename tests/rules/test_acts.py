@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from models.acts import (
+from models.procedures import LEGACY_KINDS, ProcedureKind
+from models.procedures.acts import (
     CATALOGUE,
     ISSUED_BY_ACT_FLOW,
     Act,
@@ -25,11 +26,10 @@ from models.acts import (
     next_step,
     spec,
 )
-from models.calendar import WorkingCalendar
-from models.deadlines import TermUnit
-from models.procedures import LEGACY_KINDS, ProcedureKind
-from models.rendering import document_kinds
-from models.terms import TermNotAllowed, default_terms
+from models.records.rendering import document_kinds
+from models.timing.calendar import WorkingCalendar
+from models.timing.deadlines import TermUnit
+from models.timing.terms import TermNotAllowed, default_terms
 
 CAL = WorkingCalendar(overrides=[])
 WD = TermUnit.WORKING_DAYS

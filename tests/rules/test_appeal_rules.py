@@ -22,8 +22,8 @@ from models.appeals import (
     report_problem,
     text_fingerprint,
 )
-from models.rendering import Letterhead, as_text, render, signatory_title
-from models.roster import Absence, AbsenceKind, Position, Roster, Staff
+from models.office.roster import Absence, AbsenceKind, Position, Roster, Staff
+from models.records.rendering import Letterhead, as_text, render, signatory_title
 
 DAY = dt.date(2026, 12, 2)
 

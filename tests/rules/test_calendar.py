@@ -1,7 +1,7 @@
 """Working days and deadline arithmetic on the Kazakhstan calendar (pure rules, no database).
 
 Legal sources are named in each test; the rules themselves are rows of
-``models/data/terms.yaml`` (section ``calendar_rules``).
+``models/timing/data/terms.yaml`` (section ``calendar_rules``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import holidays
 import pytest
 
-from models.calendar import (
+from models.timing.calendar import (
     ALMATY,
     Override,
     OverrideKind,
@@ -20,8 +20,8 @@ from models.calendar import (
     load_overrides,
     local_date,
 )
-from models.deadlines import TermUnit, add_months, due_date, due_moment
-from models.terms import default_terms
+from models.timing.deadlines import TermUnit, add_months, due_date, due_moment
+from models.timing.terms import default_terms
 
 D = dt.date
 

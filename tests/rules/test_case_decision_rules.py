@@ -10,8 +10,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from models.calendar import ALMATY, WorkingCalendar
-from models.case_decisions import (
+from models.procedures.case_decisions import (
     RULES,
     Addressee,
     CaseForm,
@@ -24,9 +23,10 @@ from models.case_decisions import (
     rule_for,
     study_due,
 )
-from models.instructions import clean_items, execution_due, items_due
-from models.rendering import as_text, document_kinds, render
-from models.terms import SourceStatus, TermNotAllowed, default_terms
+from models.procedures.instructions import clean_items, execution_due, items_due
+from models.records.rendering import as_text, document_kinds, render
+from models.timing.calendar import ALMATY, WorkingCalendar
+from models.timing.terms import SourceStatus, TermNotAllowed, default_terms
 from tests.rules.test_templates import letterhead
 
 CAL = WorkingCalendar()

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from models.calendar import WorkingCalendar, today
-from models.court_acts import (
+from models.office.roster import Position
+from models.procedures.court_acts import (
     WINDOWS,
     CourtAct,
     WindowKind,
@@ -18,10 +18,10 @@ from models.court_acts import (
     petition_fields,
     window_closed,
 )
-from models.deadlines import TermUnit, due_date
-from models.rendering import Letterhead, as_text, environment, render
-from models.roster import Position
-from models.terms import default_terms
+from models.records.rendering import Letterhead, as_text, environment, render
+from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit, due_date
+from models.timing.terms import default_terms
 
 CAL = WorkingCalendar(overrides=[])
 

@@ -10,8 +10,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from models.calendar import WorkingCalendar
-from models.cpc_complaints import (
+from models.office.roster import Absence, AbsenceKind, Position, Roster, Staff
+from models.office.schemas import AppealIn
+from models.procedures.cpc_complaints import (
     EXTENSION_GROUND_TEXT,
     OUTCOME_TEXT,
     SUBJECT_TEXT,
@@ -31,10 +32,9 @@ from models.cpc_complaints import (
     from_appeal,
     term_id,
 )
-from models.rendering import as_text, render
-from models.roster import Absence, AbsenceKind, Position, Roster, Staff
-from models.schemas import AppealIn
-from models.terms import default_terms
+from models.records.rendering import as_text, render
+from models.timing.calendar import WorkingCalendar
+from models.timing.terms import default_terms
 from tests.rules.test_templates import letterhead
 
 D = dt.date

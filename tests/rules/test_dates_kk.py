@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from models.dates_kk import DateCase, date_text, kk_date
+from models.timing.dates_kk import DateCase, date_text, kk_date
 
 BACK, FRONT = set("аоұыя"), set("әөүіеэи")
 VOICELESS = set("кқптсшфхцчщ")

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 import pytest
 
-from models.calendar import ALMATY, WorkingCalendar
-from models.deadlines import TermUnit
-from models.desk import (
+from models.office.roster import AbsenceKind, Position
+from models.procedures import ProcedureKind, ProcedureStatus
+from models.sweeps.desk import (
     BOARD_KEY,
     BOARD_TOTAL,
     LANGUAGES,
@@ -30,8 +30,8 @@ from models.desk import (
     render_all,
     timing,
 )
-from models.procedures import ProcedureKind, ProcedureStatus
-from models.roster import AbsenceKind, Position
+from models.timing.calendar import ALMATY, WorkingCalendar
+from models.timing.deadlines import TermUnit
 
 CAL = WorkingCalendar(overrides=[])
 TUESDAY = dt.date(2026, 12, 8)  # 7-11 December 2026 is a working week

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from models import detention
-from models.calendar import ALMATY
-from models.identifiers import check_digit
-from models.terms import SourceStatus, TermsTable, default_terms
+from models.office.identifiers import check_digit
+from models.procedures import detention
+from models.timing.calendar import ALMATY
+from models.timing.terms import SourceStatus, TermsTable, default_terms
 
 
 def iin_for(born: dt.date, serial: str = "0001") -> str:

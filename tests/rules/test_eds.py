@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from asn1crypto import cms as asn1_cms
 
-from models import eds
+from models.office import eds
 from tests.eds_ca import EXPIRED, NOT_FOR_SIGNING, OTHER_CA, UNKNOWN_IIN, demo_iin, session_ca
 
 TEXT = "ПОСТАНОВЛЕНИЕ\nо признании незаконным\r\nтекст документа\n".encode()

@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from models.identifiers import (
+from models.office.identifiers import (
     IdentifierError,
     check_digit,
     iin_birth_date,
     validate_bin,
     validate_iin,
 )
-from models.schemas import AppealIn, RosterFile
+from models.office.schemas import AppealIn, RosterFile
 
 # 8,5,0,3,1,5,4,0,0,0,1 x weights 1..11 = 104; 104 mod 11 = 5 -> check digit 5.
 IIN_FIRST_PASS = "850315400015"

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from models.calendar import WorkingCalendar
-from models.inspections import (
+from models.office.roster import Position
+from models.procedures.inspections import (
     CONSENT_SETTING,
     GROUND_SOURCE,
     GROUND_TEXT,
@@ -30,9 +30,9 @@ from models.inspections import (
     remaining_working_days,
     resumed_due,
 )
-from models.roster import Position
 from models.settings import get_settings
-from models.terms import SourceStatus, default_terms
+from models.timing.calendar import WorkingCalendar
+from models.timing.terms import SourceStatus, default_terms
 
 D = dt.date
 AGREED_BY_PG = Authorisation(

@@ -8,7 +8,7 @@ import html
 import pytest
 from markdown_it import MarkdownIt
 
-from models.markdown_text import literal_block, literal_inline
+from models.records.markdown_text import literal_block, literal_inline
 
 # GFM as the UI renders it: tables and strikethrough on top of CommonMark, HTML allowed
 render = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render

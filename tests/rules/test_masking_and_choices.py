@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models.approvals import decision_choices, signer_of
-from models.masking import mask_identifier, mask_name, mask_patterns, redact
+from models.office.masking import mask_identifier, mask_name, mask_patterns, redact
 from tests.rules.test_roster import DAY, office, order
 
 IIN = "850315400015"

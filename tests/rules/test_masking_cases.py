@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from models.masking import mask_names, mask_patterns, redact
-from models.parties import personal_of_record
+from models.office.masking import mask_names, mask_patterns, redact
+from models.procedures.parties import personal_of_record
 
 KAZAKH = "Құдайбергенова Айгүл Серікқызы"
 RUSSIAN = "Воробьёв Юрий Петрович"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from models.calendar import WorkingCalendar
-from models.criminal_cases import (
+from models.office.roster import Absence, AbsenceKind, Position, Roster, Staff
+from models.procedures.criminal_cases import (
     Authority,
     ExtensionGround,
     InvestigationForm,
@@ -24,11 +24,11 @@ from models.criminal_cases import (
     request_deadline,
     request_is_late,
 )
-from models.erdr import ErdrCase, InboxFolderAdapter
-from models.erdr_intake import case_number
-from models.rendering import Letterhead, as_text, render
-from models.roster import Absence, AbsenceKind, Position, Roster, Staff
-from models.terms import SourceStatus, TermsTable, default_terms
+from models.procedures.erdr import ErdrCase, InboxFolderAdapter
+from models.procedures.erdr_intake import case_number
+from models.records.rendering import Letterhead, as_text, render
+from models.timing.calendar import WorkingCalendar
+from models.timing.terms import SourceStatus, TermsTable, default_terms
 
 F = InvestigationForm
 ALMATY_10AM = "T10:00:00+05:00"

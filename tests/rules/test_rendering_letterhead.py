@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 
-from models import rendering
-from models.rendering import BLANK, Letterhead, as_text, render, short_name, stamp
-from models.roster import Position
+from models.office.roster import Position
+from models.records import rendering
+from models.records.rendering import BLANK, Letterhead, as_text, render, short_name, stamp
 
 NAME_KK = "Алматы қаласы Бостандық ауданының прокуратурасы"
 NAME_RU = "Прокуратура Бостандыкского района города Алматы"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from models.roster import (
+from models.office.roster import (
     REGIONAL_OFFICE,
     Absence,
     AbsenceKind,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.run_recovery import HELD, Action, OpenRun, RunFacts, decide
+from models.sweeps.run_recovery import HELD, Action, OpenRun, RunFacts, decide
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 STUCK = dt.timedelta(minutes=30)

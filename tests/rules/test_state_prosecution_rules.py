@@ -8,10 +8,9 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from models.calendar import WorkingCalendar
-from models.court_acts import CourtAct, WindowKind, window_end
-from models.roster import Absence, AbsenceKind, Position, Roster, Staff
-from models.state_prosecution import (
+from models.office.roster import Absence, AbsenceKind, Position, Roster, Staff
+from models.procedures.court_acts import CourtAct, WindowKind, window_end
+from models.procedures.state_prosecution import (
     EntryRefused,
     Hearing,
     Verdict,
@@ -25,6 +24,7 @@ from models.state_prosecution import (
     held_by,
     review_parameters,
 )
+from models.timing.calendar import WorkingCalendar
 
 CAL = WorkingCalendar(overrides=[])
 DAY = dt.date(2026, 3, 2)  # a Monday

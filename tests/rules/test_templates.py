@@ -18,9 +18,10 @@ import yaml
 from jinja2 import meta
 
 from deployments.commands import DEMO_ROSTER
-from models.acts import CATALOGUE, Act, AdminOffence, ContestedAct, OffenderKind
-from models.court_acts import CourtAct, WindowKind, petition_fields
-from models.cpc_complaints import (
+from models.office.roster import Position
+from models.procedures.acts import CATALOGUE, Act, AdminOffence, ContestedAct, OffenderKind
+from models.procedures.court_acts import CourtAct, WindowKind, petition_fields
+from models.procedures.cpc_complaints import (
     EXTENSION_GROUND_TEXT,
     OUTCOME_TEXT,
     SUBJECT_TEXT,
@@ -28,7 +29,7 @@ from models.cpc_complaints import (
     ExtensionGround,
     Outcome,
 )
-from models.rendering import (
+from models.records.rendering import (
     LANGUAGES,
     TEMPLATES,
     Letterhead,
@@ -37,7 +38,6 @@ from models.rendering import (
     environment,
     render,
 )
-from models.roster import Position
 
 ROSTER = yaml.safe_load(DEMO_ROSTER.read_text(encoding="utf-8"))
 STAFF_IDS = sorted(s["id"] for s in ROSTER["staff"])

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from deployments.catch_up import catch_up, catch_up_due
-from deployments.connection import (
+from models.timing.calendar import ALMATY, WorkingCalendar
+from tasks.connection import (
     Connection,
     NoOffice,
     NotConnected,
@@ -19,7 +20,6 @@ from deployments.connection import (
     resolve,
     write_connection,
 )
-from models.calendar import ALMATY, WorkingCalendar
 
 
 def almaty(*args: int) -> dt.datetime:

@@ -12,9 +12,9 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from models.calendar import WorkingCalendar
-from models.deadlines import TermUnit
-from models.terms import SourceStatus, TermNotAllowed, TermsTable, default_terms
+from models.timing.calendar import WorkingCalendar
+from models.timing.deadlines import TermUnit
+from models.timing.terms import SourceStatus, TermNotAllowed, TermsTable, default_terms
 
 D = dt.date
 

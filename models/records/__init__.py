@@ -1,0 +1,1 @@
+"""Records: the audit log and its checkpoints, documents, their printed forms and rendering."""

@@ -1,0 +1,1 @@
+"""Time: the Kazakhstan working-day calendar, statutory terms as data, deadline arithmetic."""
