@@ -32,6 +32,15 @@ class Decision(StrEnum):
     RETURN = "return"  # вернуть на доработку
 
 
+class Authority(StrEnum):
+    """Whose decision an approval needs (stored with it, so the check at the moment of decision
+    applies the same rule the request was made under)."""
+
+    SIGNATORY = "signatory"  # the signatory of the day: the head or the person replacing them
+    VISA = "visa"  # the staff member asked for a visa, or whoever replaces them that day
+    ON_CALL = "on_call"  # whoever is authorised at the moment, by the hour (urgent matters)
+
+
 ANY_PROSECUTOR = (
     "any prosecutor present orders the release of a person held illegally"
     " (CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1))"
@@ -43,6 +52,9 @@ class Verdict:
     accepted: bool
     reason: str
     acting: bool = False  # the signer replaces the head on that day
+    # refused only because the document names another signatory: the caller redrafts it in the
+    # name of this decider (a letter is signed by the person it names), then asks again
+    redraft_for: str | None = None
 
 
 def document_hash(body: str) -> str:
@@ -137,7 +149,6 @@ def check_decision(
     decision: Decision,
     day: dt.date,
     drafter_id: str | None,
-    pending: bool,
     visa_by: str | None = None,
     four_eyes: bool = True,
     moment: dt.datetime | None = None,
@@ -145,15 +156,14 @@ def check_decision(
     escalated_to: frozenset[str] = frozenset(),
     any_prosecutor: bool = False,
 ) -> Verdict:
-    """Whether ``signer_id`` may give ``decision`` on ``day``; the reason either way.
+    """Whether ``signer_id`` may give ``decision`` on ``day`` on a pending approval (one decided
+    already is refused before, naming who came first); the reason either way.
 
     ``escalated_to``: those an urgent matter was escalated to may decide as well.
     ``any_prosecutor``: a release order, which any prosecutor present may give (approve); only
     the person authorised may reject or return it, since the law empowers every prosecutor to
     release, not to keep someone held.
     """
-    if not pending:
-        return Verdict(False, "the approval is already decided")
     if signer_id not in roster.staff:
         return Verdict(False, f"{signer_id!r} is not on the office roster")
     authorised, acting, reason = authorised_approver(

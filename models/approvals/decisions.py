@@ -23,6 +23,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.approvals import (
+    Authority,
     Choice,
     Decision,
     Verdict,
@@ -30,7 +31,7 @@ from models.approvals import (
     decision_choices,
     document_hash,
 )
-from models.approvals.store import ApprovalError, signature_of
+from models.approvals.store import ApprovalError, decisions_of, get_approval, signature_of
 from models.db.tables import (
     Approval,
     ApprovalDecision,
@@ -48,7 +49,9 @@ from models.records import audit, document_store
 from models.settings import get_settings
 from models.timing.calendar import local_date
 
-REDRAFT = "redraft:"
+# a refusal to redraft was stored with this prefix before the outcome said so in a field:
+# a run that was waiting across the change reads its refusals back the same way
+_STORED_REDRAFT_PREFIX = "redraft: "
 VISA_GIVEN = "visa"  # the outcome of an approved visa: not a signature
 _STATUS_OF = {
     Decision.APPROVE: ApprovalStatus.APPROVED,
@@ -66,6 +69,7 @@ class DecisionOutcome:
     reason: str
     status: str  # the approval's status after this decision
     signature_id: int | None = None
+    redraft_for: str | None = None  # see Verdict.redraft_for
 
     @property
     def signed(self) -> bool:
@@ -75,7 +79,7 @@ class DecisionOutcome:
     @property
     def redraft(self) -> bool:
         """Refused because the document names another signatory: redraft it for today's."""
-        return not self.accepted and self.reason.startswith(REDRAFT)
+        return not self.accepted and self.redraft_for is not None
 
 
 def precheck(
@@ -95,13 +99,14 @@ def precheck(
         signer_id=signer_id,
         decision=decision,
         drafter_id=approval.drafter_id,
-        pending=approval.status is ApprovalStatus.PENDING,
         four_eyes=four_eyes,
     )
 
 
 def decided_first(decided_by: str | None, status: str) -> str:
     """Why a decision on an approval decided meanwhile is refused: who came first."""
+    if status == ApprovalStatus.WITHDRAWN:
+        return "the approval was withdrawn: its document is redrafted under a new approval"
     return f"the approval was decided first by {decided_by or 'someone else'} ({status})"
 
 
@@ -118,8 +123,46 @@ def outcome_decision(approval: Approval, decision: str) -> str:
     return VISA_GIVEN if is_visa(approval) and decision == Decision.APPROVE else decision
 
 
+def decided_outcome(session: Session, approval_id: int) -> DecisionOutcome:
+    """The accepted decision of an approval decided before the run waiting for it (re)started."""
+    view = get_approval(session, approval_id)
+    if view.status == ApprovalStatus.WITHDRAWN:
+        return _withdrawn_outcome(session, approval_id)
+    accepted = [d for d in decisions_of(session, approval_id) if d.accepted]
+    last = accepted[-1] if accepted else None
+    return DecisionOutcome(
+        approval_id,
+        True,
+        outcome_decision(session.get_one(Approval, approval_id), last.decision)
+        if last
+        else view.status,
+        last.signer_id if last else (view.decided_by or ""),
+        last.reason if last else "decided before this run",
+        view.status,
+        signature_of(session, approval_id),
+    )
+
+
+def _withdrawn_outcome(session: Session, approval_id: int) -> DecisionOutcome:
+    """The refusal that withdrew an approval for a redraft, read back by a restarted run so
+    that it drafts the document again instead of taking the withdrawal for a decision."""
+    approval = session.get_one(Approval, approval_id)
+    doc = session.get_one(Document, approval.document_id)
+    refused = [d for d in decisions_of(session, approval_id) if not d.accepted]
+    last = refused[-1]
+    return DecisionOutcome(
+        approval_id,
+        False,
+        last.decision,
+        last.signer_id,
+        last.reason,
+        approval.status.value,
+        redraft_for=_stored_redraft(doc, last),
+    )
+
+
 def is_visa(approval: Approval) -> bool:
-    return approval.authority == "visa"
+    return approval.authority == Authority.VISA
 
 
 def any_prosecutor_may_order(session: Session, approval: Approval) -> bool:
@@ -144,7 +187,7 @@ def _authority(
         "day": local_date(at),
         "visa_by": approval.visa_by,
         "moment": at,
-        "on_call": approval.authority == "on_call",
+        "on_call": approval.authority == Authority.ON_CALL,
         "escalated_to": escalated_within(session, approval.procedure_id),
         "any_prosecutor": any_prosecutor_may_order(session, approval),
     }
@@ -269,22 +312,34 @@ def _decision_row(
     )
 
 
-def redraft_reason(doc: Document, signer_id: str, decision: Decision) -> str | None:
-    """Why approving would need the document redrafted first: it names another signatory."""
+def redraft_verdict(doc: Document, signer_id: str, decision: Decision) -> Verdict | None:
+    """The refusal when approving needs the document redrafted first: it names another
+    signatory; ``redraft_for`` is ``signer_id``, in whose name it is drafted again."""
     named = doc.signatory_id
     if decision is Decision.APPROVE and named and named != signer_id:
-        return f"{REDRAFT} the document is drafted for signature by {named}, not {signer_id}"
+        reason = f"the document is drafted for signature by {named}, not {signer_id}"
+        return Verdict(False, reason, redraft_for=signer_id)
     return None
 
 
 def needs_redraft(
     session: Session, approval_id: int, signer_id: str, decision: Decision
-) -> str | None:
-    """:func:`redraft_reason` of the approval's document."""
+) -> Verdict | None:
+    """:func:`redraft_verdict` of the approval's document."""
     approval = session.get(Approval, approval_id)
     if approval is None:
         raise ApprovalError(f"no approval {approval_id}")
-    return redraft_reason(session.get_one(Document, approval.document_id), signer_id, decision)
+    return redraft_verdict(session.get_one(Document, approval.document_id), signer_id, decision)
+
+
+def _stored_redraft(doc: Document, refused: ApprovalDecision) -> str | None:
+    """``redraft_for`` of a refusal read back on a replay: the refusal stored for a redraft is
+    the one :func:`redraft_verdict` gives for the same decider and decision."""
+    verdict = redraft_verdict(doc, refused.signer_id, Decision(refused.decision))
+    if verdict is None or refused.accepted:
+        return None
+    stored = {verdict.reason, _STORED_REDRAFT_PREFIX + verdict.reason}
+    return verdict.redraft_for if refused.reason in stored else None
 
 
 def _given_outside_the_run(
@@ -334,6 +389,7 @@ def record_refusal(
     attempt: int | None = None,
     comment: str | None = None,
     signed: EdsCheck | None = None,
+    redraft_for: str | None = None,
 ) -> DecisionOutcome:
     signed = signed or EdsCheck()
     session.add(
@@ -365,8 +421,35 @@ def record_refusal(
             **signed.audit(),
         },
     )
+    if redraft_for is not None:
+        _withdraw(session, approval_id, signer_id, redraft_for, at)
     status = session.get_one(Approval, approval_id).status.value
-    return DecisionOutcome(approval_id, False, decision.value, signer_id, reason, status)
+    return DecisionOutcome(
+        approval_id, False, decision.value, signer_id, reason, status, redraft_for=redraft_for
+    )
+
+
+def _withdraw(
+    session: Session, approval_id: int, actor: str, redraft_for: str, at: dt.datetime
+) -> None:
+    """A document drafted for another signatory is redrafted under a new approval: this one is
+    withdrawn (отозвано), so no desk shows it as waiting and no sweep escalates it."""
+    withdrawn = session.execute(
+        update(Approval)
+        .where(Approval.id == approval_id, Approval.status == ApprovalStatus.PENDING)
+        .values(status=ApprovalStatus.WITHDRAWN, decided_at=at, version=Approval.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire_all()
+    if withdrawn:
+        audit.append(
+            session,
+            actor=actor,
+            action="approval.withdrawn",
+            entity_kind="approval",
+            entity_id=approval_id,
+            payload={"redraft_for": redraft_for},
+        )
 
 
 def record_decision(
@@ -414,6 +497,7 @@ def record_decision(
             done.reason,
             approval.status.value,
             signature if done.accepted else None,
+            _stored_redraft(session.get_one(Document, approval.document_id), done),
         )
     signed = check_eds(
         session, approval_id=approval_id, signer_id=signer_id, decision=decision, cms=cms, at=at
@@ -425,9 +509,9 @@ def record_decision(
     doc = session.get_one(Document, approval.document_id)
     if verdict.accepted and document_hash(doc.body) != approval.document_sha256:
         verdict = Verdict(False, "the document changed after the approval was requested")
-    redraft = redraft_reason(doc, signer_id, decision)
-    if verdict.accepted and redraft:
-        verdict = Verdict(False, redraft)
+    redraft = redraft_verdict(doc, signer_id, decision)
+    if verdict.accepted and redraft is not None:
+        verdict = redraft
     if not verdict.accepted:
         return record_refusal(
             session,
@@ -440,6 +524,7 @@ def record_decision(
             attempt=attempt,
             comment=comment,
             signed=signed,
+            redraft_for=verdict.redraft_for,
         )
     new_status = _STATUS_OF[decision]
     # Only a pending approval changes: a concurrent decision that came first wins.

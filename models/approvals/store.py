@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.approvals import authorised_approver
+from models.approvals import Authority, authorised_approver
 from models.db.tables import (
     AccessLevel,
     Approval,
@@ -128,7 +128,9 @@ def open_approval(
         document_sha256=doc.sha256,
         signatory_id=approver,
         visa_by=visa_by,
-        authority="on_call" if on_call else ("visa" if visa_by else "signatory"),
+        authority=(
+            Authority.ON_CALL if on_call else (Authority.VISA if visa_by else Authority.SIGNATORY)
+        ),
         drafter_id=drafter_id,
         status=ApprovalStatus.PENDING,
         due_date=due_date,
@@ -181,5 +183,16 @@ def decisions_of(session: Session, approval_id: int) -> list[ApprovalDecision]:
             select(ApprovalDecision)
             .where(ApprovalDecision.approval_id == approval_id)
             .order_by(ApprovalDecision.id)
+        )
+    )
+
+
+def pending_with_runs(session: Session) -> list[int]:
+    """The approvals a flow run waits for: their decision forms offer who may decide now."""
+    return list(
+        session.scalars(
+            select(Approval.id).where(
+                Approval.status == ApprovalStatus.PENDING, Approval.flow_run_id.is_not(None)
+            )
         )
     )

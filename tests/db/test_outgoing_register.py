@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.approvals import Decision, document_hash
 from models.approvals import decisions as approval_decisions
 from models.approvals import store as approval_store
-from models.db.tables import Document, OutgoingCounter
+from models.db.tables import Approval, ApprovalStatus, Document, OutgoingCounter
 from models.procedures import ProcedureKind
 from models.procedures import store as procedure_store
 from models.records import document_store
@@ -126,6 +126,66 @@ def test_a_visa_gets_no_outgoing_number_reg_cl15(database: Database) -> None:
         assert session.scalar(select(OutgoingCounter)) is None
         with pytest.raises(DocumentError, match="not signed"):
             document_store.dispatch_document(session, doc, "as-1", "post")
+
+
+def test_a_letter_naming_another_signatory_is_redrafted_not_signed_reg_cl15(
+    database: Database,
+) -> None:
+    """A letter is signed by the person it names (cl. 15): the head, authorised today, may not
+    sign a letter drafted for dep-1. The refusal asks for it to be redrafted in the head's name,
+    gives no signature and no number, and says the same when the run replays the decision."""
+    load_demo_office(database.engine)
+    with sessionmaker(database.engine).begin() as session:
+        proc = _procedure(session, today().year)
+        doc = document_store.create_document(
+            session,
+            procedure_id=proc,
+            kind="reply",
+            language="ru",
+            title="Ответ",
+            body=STAMPED_DRAFT,
+            drafted_by="as-3",
+            signatory_id="dep-1",
+        ).id
+        approval = _approval(session, proc, doc, "sign")
+    outcomes = []
+    for _ in range(2):  # the decision, then the same attempt read back by a replayed run
+        with sessionmaker(database.engine).begin() as session:
+            outcomes.append(
+                approval_decisions.record_decision(
+                    session,
+                    approval_id=approval,
+                    attempt=1,
+                    signer_id="head",
+                    decision=Decision.APPROVE,
+                    comment=None,
+                    at=dt.datetime.now(dt.UTC),
+                    cms=eds_of(session, approval, "head"),
+                )
+            )
+    first, replayed = outcomes
+    assert first == replayed
+    assert first.redraft and first.redraft_for == "head"
+    assert not first.accepted and first.signature_id is None
+    assert "drafted for signature by dep-1" in first.reason
+    with sessionmaker(database.engine).begin() as session:
+        row = session.get_one(Document, doc)
+        assert row.outgoing_number is None and row.issued_body is None
+        # the redraft gets its own approval: this one waits for nobody any more
+        assert session.get_one(Approval, approval).status is ApprovalStatus.WITHDRAWN
+        restarted = approval_decisions.decided_outcome(session, approval)
+        assert restarted.redraft_for == "head" and not restarted.accepted
+        late = approval_decisions.record_decision(
+            session,
+            approval_id=approval,
+            attempt=None,
+            signer_id="dep-1",
+            decision=Decision.APPROVE,
+            comment=None,
+            at=dt.datetime.now(dt.UTC),
+            cms=eds_of(session, approval, "dep-1"),
+        )
+        assert not late.accepted and "withdrawn" in late.reason
 
 
 def test_dispatch_refuses_a_signed_document_without_an_outgoing_number(
