@@ -2,11 +2,9 @@
 
 The two live in separate databases of that server (``<name>`` and ``<name>_prefect``): each
 has its own Alembic history in a table called ``alembic_version``, so they cannot share one.
-
-The office's database is migrated by its owner (the user of ``--postgres URL``); the running
-office should connect as a login role that is a member of ``prosecutor_app`` (made by migration
-0011: normal rights on every table, but only SELECT and INSERT on the audit log), so that
-nothing the application does can rewrite, delete or truncate the log (``app_login``).
+The administration itself (databases, the application's login role) is in
+``models.db.postgres_admin``; this module turns ``--postgres URL`` into the two URLs and its
+refusals into one line for the terminal.
 """
 
 from __future__ import annotations
@@ -16,11 +14,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 
-from deployments.errors import BadInput
-
-APP_ROLE = "prosecutor_app"  # made by migration 0011 (models/db/migrations/versions)
+from deployments.cli.errors import BadInput
+from models.db import postgres_admin
+from models.db.postgres_admin import url_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,41 +37,19 @@ def split(url: str) -> PostgresUrls:
         raise BadInput("--postgres: give postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
     prefect = parsed.set(drivername="postgresql+asyncpg", database=f"{parsed.database}_prefect")
     return PostgresUrls(
-        domain=_text(parsed.set(drivername="postgresql+psycopg")),
-        prefect=_text(prefect),
+        domain=url_text(parsed.set(drivername="postgresql+psycopg")),
+        prefect=url_text(prefect),
     )
-
-
-def _text(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
 
 
 def ensure_databases(urls: PostgresUrls) -> list[str]:
     """Create either database if it is missing (and pg_trgm, which Prefect's server uses);
     the names of those created."""
-    import psycopg
-    from psycopg import sql
-
-    created = []
-    for url in (urls.domain, urls.prefect):
-        target = make_url(url)
-        admin = target.set(drivername="postgresql", database="postgres")
-        try:
-            with psycopg.connect(_text(admin), autocommit=True, connect_timeout=5) as conn:
-                exists = conn.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)
-                ).fetchone()
-                if not exists:
-                    conn.execute(
-                        sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database))
-                    )
-                    created.append(str(target.database))
-        except psycopg.OperationalError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise BadInput(f"--postgres: cannot reach {target.host}: {first}") from exc
-    prefect = make_url(urls.prefect).set(drivername="postgresql")
-    with psycopg.connect(_text(prefect), autocommit=True, connect_timeout=5) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    try:
+        created = postgres_admin.create_missing_databases([urls.domain, urls.prefect])
+    except postgres_admin.PostgresRefused as exc:
+        raise BadInput(f"--postgres: {exc}") from exc
+    postgres_admin.create_trigram_extension(urls.prefect)
     return created
 
 
@@ -81,41 +57,12 @@ def app_login(owner_url: str, user: str, password: str | None = None) -> str:
     """Make ``user`` a login role of the application (a member of ``prosecutor_app``, nothing
     more) on the server of ``owner_url``, an already migrated office database; the URL the
     office should then run with (``PROSECUTOR_DATABASE_URL``)."""
-    import psycopg
-    from psycopg import sql
-
-    owner = make_url(owner_url).set(drivername="postgresql")
-    if user == owner.username:
-        raise BadInput(f"{user}: the owner of the database cannot be the application's role")
-    with psycopg.connect(_text(owner), autocommit=True, connect_timeout=5) as conn:
-        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone():
-            raise BadInput(f"no role {APP_ROLE}: migrate the office's database first")
-        row = conn.execute(
-            "SELECT rolsuper OR rolbypassrls OR rolcreaterole FROM pg_roles WHERE rolname = %s",
-            (user,),
-        ).fetchone()
-        if row is None:
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(user)))
-        elif row[0]:
-            raise BadInput(f"{user}: a privileged role cannot be the application's role")
-        conn.execute(
-            sql.SQL("GRANT {} TO {}").format(sql.Identifier(APP_ROLE), sql.Identifier(user))
-        )
-        if password is not None:
-            conn.execute(
-                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                    sql.Identifier(user), sql.Literal(password)
-                )
-            )
-        owns = conn.execute(
-            "SELECT 1 FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner"
-            " WHERE c.relname = 'audit_log' AND r.rolname = %s",
-            (user,),
-        ).fetchone()
-        if owns:
-            raise BadInput(f"{user} owns the audit log: choose another role for the application")
+    try:
+        postgres_admin.grant_application_role(owner_url, user, password)
+    except postgres_admin.PostgresRefused as exc:
+        raise BadInput(str(exc)) from None
     app = make_url(owner_url).set(username=user, password=password)
-    return _text(app.set(drivername="postgresql+psycopg"))
+    return url_text(app.set(drivername="postgresql+psycopg"))
 
 
 def application_url(owner_url: str, data_dir: Path) -> str:

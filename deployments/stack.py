@@ -28,7 +28,7 @@ import httpx
 import yaml
 
 from deployments.catalog import declared
-from deployments.errors import BadInput
+from deployments.cli.errors import BadInput
 from tasks.connection import Connection, connection_file, remove_connection, write_connection
 
 DEMO_APPEALS = Path(__file__).with_name("demo_appeals.yaml")

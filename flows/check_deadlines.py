@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -17,6 +18,39 @@ from tasks.deadlines import announce_overdue_body_items, sweep_deadlines
 from tasks.decision_forms import refresh_decision_forms
 from tasks.desk import publish_desks
 from tasks.recovery import reconcile_runs
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineCheck:
+    """What one morning's check did (or, previewed, would do): the counts a supervisor reads in
+    the UI, the overdue body items announced and the rows of the ``deadline-check`` table."""
+
+    on: dt.date
+    skipped: bool  # a day off, not forced: nothing checked
+    reminders: int = 0
+    reassigned: int = 0
+    escalated: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    body_items_overdue: tuple[int, ...] = ()  # duties whose body's head gets a letter
+    forms_refreshed: int = 0
+    audit_checkpoint: dict[str, Any] | None = None  # the signed head of the audit log
+    table: tuple[dict[str, Any], ...] = ()  # what `prosecutor deadlines check` prints
+
+    @classmethod
+    def of(cls, report: SweepReport, **more: Any) -> DeadlineCheck:
+        """The counts and rows of a sweep's report, with what the flow did besides."""
+        return cls(
+            on=report.on,
+            skipped=False,
+            reminders=report.reminders,
+            reassigned=report.reassigned,
+            escalated=report.escalated,
+            overdue=report.overdue_total,
+            due_soon=report.due_soon_total,
+            table=tuple(_table(report)),
+            **more,
+        )
 
 
 def _table(report: SweepReport) -> list[dict[str, Any]]:
@@ -81,21 +115,22 @@ def _run_name() -> str:
 @flow(name="check-deadlines", flow_run_name=_run_name)
 def check_deadlines(
     on: dt.date | None = None,
-    remind_within: int = 2,
-    escalate_every: int = 2,
+    remind_within: int | None = None,
+    escalate_every: int | None = None,
     force: bool = False,
-) -> dict[str, Any]:
+) -> DeadlineCheck:
     """Remind, reassign work of absent staff, escalate overdue work, and report.
 
     Runs on working days only (the schedule fires Monday to Friday; a public holiday is
-    skipped here) unless ``force`` is set.
+    skipped here) unless ``force`` is set. ``remind_within`` and ``escalate_every`` (working
+    days) default to the terms table's rows control.reminder and control.escalation.
     """
     logger = get_run_logger()
     day = on or today()
     if not force and not WorkingCalendar().is_working_day(day):
         logger.info("%s is not a working day: nothing to check", day)
-        return {"on": day, "skipped": True}
-    config = SweepConfig(remind_within=remind_within, escalate_every=escalate_every)
+        return DeadlineCheck(on=day, skipped=True)
+    config = SweepConfig.of(remind_within, escalate_every)
     report = sweep_deadlines(day, config)
     letters = announce_overdue_body_items(day)
     refreshed = refresh_decision_forms()  # reassigned approvals: their forms offer the new signer
@@ -112,16 +147,9 @@ def check_deadlines(
         markdown=_summary(report),
         description=f"Deadline check of {day}",
     )
-    return {
-        "on": day,
-        "skipped": False,
-        "reminders": report.reminders,
-        "reassigned": report.reassigned,
-        "escalated": report.escalated,
-        "overdue": report.overdue_total,
-        "due_soon": report.due_soon_total,
-        "body_items_overdue": letters,
-        "forms_refreshed": refreshed,
-        "audit_checkpoint": checkpoint,
-        "table": _table(report),  # what `prosecutor deadlines check` prints
-    }
+    return DeadlineCheck.of(
+        report,
+        body_items_overdue=tuple(letters),
+        forms_refreshed=refreshed,
+        audit_checkpoint=checkpoint,
+    )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any
+from dataclasses import dataclass
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from models.db import transaction
@@ -17,6 +16,7 @@ from models.sweeps.urgent_sweep import UrgentReport, sweep_urgent
 from models.timing.calendar import ALMATY, WorkingCalendar
 from tasks.deadlines import LogNotifier
 from tasks.decision_forms import refresh_decision_forms
+from tasks.step import step
 
 RELEASE_DEPLOYMENT = "release-detained/release-detained"
 
@@ -26,8 +26,21 @@ _IN_PROCESS: dict[str, threading.Thread] = {}
 _LOCK = threading.Lock()
 
 
-@task(name="sweep-urgent", cache_policy=NO_CACHE)
-def sweep(at: dt.datetime, every_hours: float) -> UrgentReport:
+@dataclass(frozen=True, slots=True)
+class UrgentCheck:
+    """What one urgent check did: escalations by the hour, detentions near their limit, and
+    the releases it claimed and started (by detention number)."""
+
+    at: dt.datetime
+    escalated: int
+    forms_refreshed: int
+    detention_alerts: int
+    releases_claimed: tuple[str, ...]
+    releases_started: tuple[str, ...]
+
+
+@step
+def sweep_urgent_work(at: dt.datetime, every_hours: float) -> UrgentReport:
     with transaction() as session:
         before = last_notification_id(session)
         report = sweep_urgent(session, at, WorkingCalendar(), every_hours)
@@ -59,7 +72,7 @@ def release_thread(number: str) -> threading.Thread | None:
     return _IN_PROCESS.get(number)
 
 
-@task(name="start-release", cache_policy=NO_CACHE)
+@step
 def start_release(number: str) -> str:
     """Start the release of a detention past its limit (CL-155 art. 10(2)(9); CPC arts. 14(4),
     133(1)): the ``release-detained`` deployment when this check runs as a deployment (one run
@@ -88,12 +101,12 @@ def _run_name() -> str:
 
 
 @flow(name="check-urgent", flow_run_name=_run_name)
-def check_urgent(at: dt.datetime | None = None, every_hours: float = 1) -> dict[str, Any]:
+def check_urgent(at: dt.datetime | None = None, every_hours: float = 1) -> UrgentCheck:
     """Alert before the end of a detention and start the release at its end (CPC arts. 14(2),
     131(4), 133(2)); escalate work counted in hours that is past its hour, one level per
     ``every_hours``; then let every waiting decision form offer whoever is authorised now (an
     escalation, a shift change at the end of office hours, a leave that began today)."""
-    report = sweep(at or dt.datetime.now(dt.UTC), every_hours)
+    report = sweep_urgent_work(at or dt.datetime.now(dt.UTC), every_hours)
     started = {number: start_release(number) for number in report.releases_to_start}
     if started:
         get_run_logger().info("releases started: %s", ", ".join(started))
@@ -102,11 +115,11 @@ def check_urgent(at: dt.datetime | None = None, every_hours: float = 1) -> dict[
         create_table_artifact(
             key="urgent-check", table=report.escalations, description="Urgent work escalated"
         )
-    return {
-        "at": report.at,
-        "escalated": report.escalated,
-        "forms_refreshed": refreshed,
-        "detention_alerts": report.detention_alerts,
-        "releases_claimed": report.releases_claimed,
-        "releases_started": sorted(started),
-    }
+    return UrgentCheck(
+        at=report.at,
+        escalated=report.escalated,
+        forms_refreshed=refreshed,
+        detention_alerts=report.detention_alerts,
+        releases_claimed=tuple(report.releases_claimed),
+        releases_started=tuple(sorted(started)),
+    )

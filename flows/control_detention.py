@@ -13,8 +13,6 @@ prosecutor before the limit and, without a sanction of the investigating judge (
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow, get_run_logger
 
 from models.procedures import detention
@@ -23,9 +21,9 @@ from tasks.procedure_page import finished
 
 
 @flow(name="control-detention", flow_run_name="detention-control")
-def control_detention(detention_ref: str) -> dict[str, Any]:
+def control_detention(detention_ref: str) -> detention.Control:
     """Register the terms of the detention ``detention_ref`` (``prosecutor.detention.<number>``
-    from the trigger, or the number) and hand them to the urgent check."""
+    from the trigger, or the number) and hand them to the urgent check; returns its terms."""
     number = detention.number_of(detention_ref)
     control = open_detention_control(number)
     get_run_logger().info(
@@ -37,15 +35,4 @@ def control_detention(detention_ref: str) -> dict[str, Any]:
         " — already ended" if control.ended else "",
     )
     step = "ended" if control.ended else f"under control until {detention.local(control.limit_at)}"
-    return finished(
-        control.procedure_id,
-        step,
-        {
-            "registration_number": number,
-            "assignee": control.assignee,
-            "notice_due_at": control.notice_due_at.isoformat(),
-            "alert_at": control.alert_at.isoformat(),
-            "limit_at": control.limit_at.isoformat(),
-            "ended": control.ended,
-        },
-    )
+    return finished(control.procedure_id, step, control)

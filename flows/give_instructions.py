@@ -9,11 +9,10 @@ phone number or an e-mail are refused before anything is stored."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow
 
 from models.office.masking import mask_patterns
+from tasks.instructions import InstructionsGiven
 from tasks.instructions import give_instructions as give
 from tasks.procedure_page import finished
 
@@ -36,7 +35,7 @@ def give_instructions(
     due_days: int | None = None,
     language: str = "ru",
     body_id: str | None = None,
-) -> dict[str, Any]:
+) -> InstructionsGiven:
     """Give written указания on a case.
 
     Args:
@@ -50,7 +49,7 @@ def give_instructions(
     """
     refuse_personal_data(items)
     result = give(case_number, items, body_id=body_id, due_days=due_days, language=language)
-    step = f"{len(result['duty_ids'])} указания to {result['body_id']}"
-    if result["decision"] != "approve":
-        step = f"not signed ({result['decision']})"
-    return finished(result["procedure_id"], step, result)
+    step = f"{len(result.duty_ids)} указания to {result.body_id}"
+    if not result.given:
+        step = f"not signed ({result.decision})"
+    return finished(result.procedure_id, step, result)

@@ -5,7 +5,24 @@ of supervision, the application to court, which the law makes mandatory (art. 39
 with the outcome.
 
 Started on its own from the UI, or by an inspection's decision (event
-``prosecutor.response.decided``).
+``prosecutor.response.decided``). What follows a refusal or silence is the catalogue's word
+(``ActSpec.follow_up``): the flow has no branch of its own per act.
+
+The flow's parameters: ``addressee`` as the address block shows it (ru dative «Акиму
+Бостандыкского района», kk dative «Бостандық ауданының әкіміне»). ``act_title``, ``act_number``,
+``act_date``, ``act_issuer``: the act, decision or action a protest or decree is brought against
+(CL-155 arts. 33(1), 37(1)); the title in the nominative («решение акима района «О закрытии
+сквера»»), the issuer in the nominative («аким Бостандыкского района»). ``act_name``: its full
+description in one line, accepted instead of the typed fields (an inspection's decision sends
+it). ``offence``: the decree opening an administrative-offence case: the person's identity data,
+the place, time and essence of the offence and its CoAO article (CoAO arts. 805(3), 803(2)).
+``court_name``: the court of an application under CL-155 art. 39(2), as its address line shows
+it; by default the specialised inter-district administrative court (APPC art. 31(5)).
+``term_days``: another term set by the prosecutor where the law allows it (a protest: at least
+3 working days, art. 33(3); a submission: shorter where irreversible harm may follow, art.
+36(2); a decree: the term it sets, art. 37(2); a short suspension: at most 3 working days, art.
+37(1)(9)). ``suspend_contested_act``: the district prosecutor suspends the protested act until
+the decision (art. 33(5)).
 """
 
 from __future__ import annotations
@@ -14,15 +31,17 @@ import datetime as dt
 from typing import Literal
 
 from prefect import flow
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from models.approvals import Decision
 from models.procedures.acts import (
     Act,
+    ActOutcome,
     ActSpec,
     AdminOffence,
     Answer,
     ContestedAct,
+    FollowUp,
     OnRefusal,
     SetTerm,
     addressee_due,
@@ -32,6 +51,7 @@ from models.procedures.acts import (
 )
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.deadlines import TermUnit
+from models.vocabulary import LetterStep, Step, numbered
 from tasks.acts import (
     ActCase,
     OffenceDetails,
@@ -52,9 +72,17 @@ from tasks.waiting import wait_for
 
 
 class ActResult(BaseModel):
+    """How the act ended: its outcome, whether the head was told of a refusal and what the
+    office does next (the catalogue's ``on_refusal``), and whether an application to court was
+    filed (CL-155 art. 39(2))."""
+
+    model_config = ConfigDict(frozen=True)
+
     registration_number: str
     act: Act
-    outcome: str
+    outcome: ActOutcome
+    followed_by: OnRefusal | None = None
+    head_notified: bool = False
     court_application: bool = False
 
 
@@ -158,7 +186,7 @@ def _answer(case: ActCase, request: ActRequest) -> tuple[int, AnswerInput]:
         due, _late = record_hearing_notice(
             case, answer.hearing_date, answer.hearing_place, answer.notified_on or today()
         )
-        duty_id = open_consideration(case, None, f"hearing-{notices}", due)
+        duty_id = open_consideration(case, None, numbered(Step.HEARING, notices), due)
         answer = await_answer(
             duty_id,
             f"## {case.registration_number}\n\nThe result of the hearing of"
@@ -181,7 +209,6 @@ def _apply_to_court(
     """CL-155 art. 39(2): an act of supervision rejected or left unconsidered is taken to court
     by the prosecutor. Mandatory: the application is drafted and signed, a return only sends it
     back for rework."""
-    open_follow_up(case, "court-application", "court_application.drafting", "Apply to court")
     court = spec(Act.COURT_APPLICATION)
     rounds = 0
     while True:
@@ -191,7 +218,7 @@ def _apply_to_court(
             kind=court.template,
             language=request.language,
             title=f"{court.name_ru} / {court.name_kk}",
-            step=f"court-application-{rounds}",
+            step=numbered(LetterStep.COURT_APPLICATION, rounds),
             due_date=approval_due(None),
             drafted_by=case.responsible or None,
             fields={
@@ -209,9 +236,11 @@ def _apply_to_court(
             return signed.signer_id
 
 
-def _offence_details(case: ActCase) -> AdminOffence:
-    """A decree decided on by an inspection arrives without the person's identity data: the
-    run asks for them before drafting (CoAO arts. 805(3), 803(2))."""
+def _with_offence(case: ActCase, request: ActRequest, entry: ActSpec) -> ActRequest:
+    """A decree stating an offence decided on by an inspection arrives without the person's
+    identity data: the run asks for them before drafting (CoAO arts. 805(3), 803(2))."""
+    if not entry.states_an_offence or request.offence is not None:
+        return request
     given = wait_for(
         OffenceDetails,
         f"## {case.registration_number}\n\nThe decree opening an administrative-offence case"
@@ -220,7 +249,7 @@ def _offence_details(case: ActCase) -> AdminOffence:
         "offence",
         page=(case.procedure_id, "the details of the administrative offence"),
     )
-    return given.offence
+    return request.model_copy(update={"offence": given.offence})
 
 
 def _contested(
@@ -236,6 +265,84 @@ def _contested(
             title=title or act_name.strip(), number=number, date=date, issuer=issuer
         )
     return None
+
+
+def _register(request: ActRequest, entry: ActSpec) -> ActCase:
+    """The act's procedure with what the document is about: the contested act, the offence,
+    the violation and the article that gives the act."""
+    return register_act(
+        request.act,
+        request.reference,
+        request.addressee,
+        request.responsible,
+        {
+            "contested": request.contested.model_dump(mode="json") if request.contested else None,
+            "offence": request.offence.model_dump(mode="json") if request.offence else None,
+            "violation": request.violation,
+            "source": entry.source,
+        },
+    )
+
+
+def _done(
+    case: ActCase,
+    outcome: ActOutcome,
+    followed_by: OnRefusal | None = None,
+    head_notified: bool = False,
+    court_application: bool = False,
+) -> ActResult:
+    """The flow's result; the run is named by the outcome (and the court application, if any)."""
+    shown = outcome.value.replace("_", " ")
+    return finished(
+        case.procedure_id,
+        f"{shown}, applied to court" if court_application else shown,
+        ActResult(
+            registration_number=case.registration_number,
+            act=case.act,
+            outcome=outcome,
+            followed_by=followed_by,
+            head_notified=head_notified,
+            court_application=court_application,
+        ),
+    )
+
+
+def _follow_refusal(
+    case: ActCase,
+    request: ActRequest,
+    entry: ActSpec,
+    issued: tuple[int, str],
+    duty_id: int,
+    answer: AnswerInput,
+) -> ActResult:
+    """The addressee's answer decides the end: an accepted act closes the matter; on a refusal
+    or silence the office does what the catalogue says of the act (``ActSpec.follow_up``): for
+    an act of supervision the head is told at once and the application to court is drafted
+    (CL-155 art. 39(2)); for a decree opening an administrative-offence case the body's decision
+    is challenged under the CoAO, a duty of the responsible prosecutor."""
+    document_id, signer = issued
+    outcome = answer.outcome or Answer.SILENCE
+    follow: FollowUp | None = entry.follow_up if next_step(request.act, outcome) else None
+    if follow is None:
+        close_act(case, outcome.value, answer.decided_by or case.responsible or signer)
+        return _done(case, ActOutcome(outcome.value))
+    if follow.notify_head:
+        escalate_refusal(case, duty_id, outcome.value)
+    open_follow_up(case, follow)
+    court = entry.on_refusal is OnRefusal.APPLY_TO_COURT
+    if court:
+        filed_by = _apply_to_court(case, request, entry, outcome, document_id)
+        close_act(case, f"{outcome.value}: application to court filed", filed_by)
+    else:
+        kept = frozenset({follow.step}) if follow.stays_open else frozenset()
+        close_act(case, outcome.value, case.responsible or signer, keep_open=kept)
+    return _done(
+        case,
+        ActOutcome(outcome.value),
+        followed_by=entry.on_refusal,
+        head_notified=follow.notify_head,
+        court_application=court,
+    )
 
 
 @flow(name="issue-act", flow_run_name="{act}-{reference}")
@@ -259,25 +366,8 @@ def issue_act(
     urgent_reason: str | None = None,
     suspend_contested_act: bool = False,
 ) -> ActResult:
-    """Issue an act of CL-155 art. 32 and follow it to its end.
-
-    ``addressee``: as the address block shows it (ru dative «Акиму Бостандыкского района»,
-    kk dative «Бостандық ауданының әкіміне»).
-    ``act_title``, ``act_number``, ``act_date``, ``act_issuer``: the act, decision or action a
-    protest or decree is brought against (CL-155 arts. 33(1), 37(1)); the title in the
-    nominative («решение акима района «О закрытии сквера»»), the issuer in the nominative
-    («аким Бостандыкского района»). ``act_name``: its full description in one line, accepted
-    instead of the typed fields (an inspection's decision sends it).
-    ``offence``: the decree opening an administrative-offence case: the person's identity data,
-    the place, time and essence of the offence and its CoAO article (CoAO arts. 805(3), 803(2)).
-    ``court_name``: the court of an application under CL-155 art. 39(2), as its address line
-    shows it; by default the specialised inter-district administrative court (APPC art. 31(5)).
-    ``term_days``: another term set by the prosecutor where the law allows it (a protest: at
-    least 3 working days, art. 33(3); a submission: shorter where irreversible harm may follow,
-    art. 36(2); a decree: the term it sets, art. 37(2); a short suspension: at most 3 working
-    days, art. 37(1)(9)). ``suspend_contested_act``: the district prosecutor suspends the
-    protested act until the decision (art. 33(5)).
-    """
+    """Issue an act of CL-155 art. 32 and follow it to its end (the parameters: the module's
+    docstring): checked, registered, signed and delivered, the addressee's answer awaited."""
     request = ActRequest(
         act=act,
         reference=reference,
@@ -293,50 +383,14 @@ def issue_act(
         urgent_reason=urgent_reason,
         suspend_contested_act=suspend_contested_act,
     )
-    entry = request.check()
-    case = register_act(
-        request.act,
-        reference,
-        addressee,
-        responsible,
-        {
-            "contested": request.contested.model_dump(mode="json") if request.contested else None,
-            "offence": request.offence.model_dump(mode="json") if request.offence else None,
-            "violation": violation,
-            "source": entry.source,
-        },
-    )
-
-    def done(outcome: str, court: bool = False) -> ActResult:
-        result = ActResult(
-            registration_number=case.registration_number,
-            act=request.act,
-            outcome=outcome,
-            court_application=court,
-        )
-        return finished(case.procedure_id, outcome, result)
-
-    if request.act is Act.ADMIN_OFFENCE and request.offence is None:
-        request = request.model_copy(update={"offence": _offence_details(case)})
+    entry = request.check()  # refused before anything is registered
+    case = _register(request, entry)
+    request = _with_offence(case, request, entry)
     document_id, signer = _issue(case, request, entry)
     if signer is None:
-        return done("not signed")
+        return _done(case, ActOutcome.NOT_SIGNED)
     if not entry.awaits_answer:
-        close_act(case, "issued", signer)
-        return done("issued")
+        close_act(case, ActOutcome.ISSUED.value, signer)
+        return _done(case, ActOutcome.ISSUED)
     duty_id, answer = _answer(case, request)
-    outcome = answer.outcome or Answer.SILENCE
-    follow = next_step(request.act, outcome)
-    if follow is None:
-        close_act(case, outcome.value, answer.decided_by or case.responsible or signer)
-        return done(outcome.value)
-    escalate_refusal(case, duty_id, outcome.value)
-    if follow is OnRefusal.APPLY_TO_COURT:
-        filed_by = _apply_to_court(case, request, entry, outcome, document_id)
-        close_act(case, f"{outcome.value}: application to court filed", filed_by)
-        return done(outcome.value, court=True)
-    open_follow_up(
-        case, "challenge-decision", "admin_offence.protest", "Challenge the decision in the case"
-    )
-    close_act(case, outcome.value, case.responsible or signer, keep_open="challenge-decision")
-    return done(outcome.value)
+    return _follow_refusal(case, request, entry, (document_id, signer), duty_id, answer)

@@ -11,7 +11,7 @@ reads the latest state anyway.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 
 from prefect import flow, get_run_logger
 from prefect.client.orchestration import get_client
@@ -26,6 +26,15 @@ from prefect.client.schemas.objects import StateType
 from prefect.context import FlowRunContext
 
 from tasks.desk import publish_desks
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRefresh:
+    """``skipped``: a newer refresh was queued and publishes instead; ``published``: the desks
+    and the board built (those unchanged are not stored again)."""
+
+    skipped: bool
+    published: int
 
 
 def newer_refresh_waiting() -> bool:
@@ -49,10 +58,9 @@ def newer_refresh_waiting() -> bool:
 
 
 @flow(name="refresh-desks", flow_run_name="refresh-desks")
-def refresh_desks(on: dt.date | None = None) -> dict[str, Any]:
+def refresh_desks(on: dt.date | None = None) -> DeskRefresh:
     """Publish every desk and the board, unless a newer refresh is already queued."""
     if newer_refresh_waiting():
         get_run_logger().info("a newer refresh is queued: it will publish the latest state")
-        return {"skipped": True, "published": 0}
-    pages = publish_desks(on)
-    return {"skipped": False, "published": len(pages)}
+        return DeskRefresh(skipped=True, published=0)
+    return DeskRefresh(skipped=False, published=len(publish_desks(on)))

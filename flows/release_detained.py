@@ -15,27 +15,79 @@ from the office's database: no name goes into Prefect."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from enum import StrEnum
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from models.approvals.decisions import DecisionOutcome
 from models.procedures import detention
 from models.timing.calendar import ALMATY
+from models.vocabulary import Step
 from tasks.documents import dispatch_document
 from tasks.procedure_page import finished
 from tasks.release import (
+    ReleaseCase,
+    ReleaseFacts,
     ReleaseGround,
     await_confirmation,
     detention_release_facts,
     register_release,
-    report_to_head,
+    report_release_to_head,
 )
 from tasks.signing import signed_document
+
+REGIONAL_OFFICE = "regional_office"  # told when nobody in the office manages it that day
+
+
+class ReleaseStatus(StrEnum):
+    AWAITING_FACILITY = "awaiting_facility"  # the order sent; the facility's word awaited
+    NOT_SIGNED = "not_signed"  # the order was refused or returned
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseOrdered:
+    """Where the release stands: the order's decision, who signed it (and so ordered the
+    release), who was told, and the duty the facility's confirmation closes."""
+
+    registration_number: str
+    status: ReleaseStatus
+    decision: str
+    signer: str | None = None
+    reported_to: str | None = None
+    confirmation_duty_id: int | None = None
 
 
 def _run_name() -> str:
     return f"release-{detention.number_of(str(flow_run.parameters.get('detention_ref', '')))}"
+
+
+def sign_order(
+    case: ReleaseCase, facts: ReleaseFacts, language: str
+) -> tuple[int, DecisionOutcome]:
+    """The постановление об освобождении, due by the hour, signed by any prosecutor present
+    (at night, the one on duty is asked first)."""
+    return signed_document(
+        case.procedure_id,
+        kind="release_order",
+        language=language,
+        title="Постановление об освобождении / Босату туралы қаулы",
+        step=Step.RELEASE_ORDER,
+        due_date=case.due_at.astimezone(ALMATY).date(),
+        due_at=case.due_at,
+        on_call=True,
+        any_prosecutor=True,
+        ordered_by=case.ordered_by,
+        fields={
+            "addressee_name": facts.facility,
+            "addressee_address": None,
+            "facility": facts.facility,
+            "person": facts.person,
+            "held_since": f"{facts.held_since.astimezone(ALMATY):%d.%m.%Y %H:%M}",
+            "grounds": facts.grounds,
+        },
+    )
 
 
 @flow(name="release-detained", flow_run_name=_run_name)
@@ -44,7 +96,7 @@ def release_detained(
     ground: ReleaseGround = ReleaseGround.LIMIT_PASSED,
     ordered_by: str | None = None,
     language: str = "ru",
-) -> dict[str, Any]:
+) -> ReleaseOrdered:
     """Register → release order → signed by any prosecutor present → sent to the facility →
     reported to the head → the facility's confirmation (event ``prosecutor.release.confirmed``)
     closes the case.
@@ -58,55 +110,32 @@ def release_detained(
         ordered_by: the prosecutor who found the illegal detention (their staff id).
         language: the language of the order.
     """
-    logger = get_run_logger()
     facts = detention_release_facts(detention_ref, ReleaseGround(ground))
-    facility, person, held_since = facts.facility, facts.person, facts.held_since
-    grounds = facts.grounds
     case = register_release(facts, ordered_by)
-    logger.info(
+    get_run_logger().info(
         "%s: release order due by %s (%s)",
         case.registration_number,
         case.due_at,
         case.ordered_by or case.authorised,
     )
-    document_id, outcome = signed_document(
-        case.procedure_id,
-        kind="release_order",
-        language=language,
-        title="Постановление об освобождении / Босату туралы қаулы",
-        step="release-order",
-        due_date=case.due_at.astimezone(ALMATY).date(),
-        due_at=case.due_at,
-        on_call=True,
-        any_prosecutor=True,
-        ordered_by=case.ordered_by,
-        fields={
-            "addressee_name": facility,
-            "addressee_address": None,
-            "facility": facility,
-            "person": person,
-            "held_since": f"{held_since.astimezone(ALMATY):%d.%m.%Y %H:%M}",
-            "grounds": grounds,
-        },
-    )
+    document_id, outcome = sign_order(case, facts, language)
     if not outcome.signed:
         return finished(
             case.procedure_id,
             f"order {outcome.decision}",
-            {"registration_number": case.registration_number, "decision": outcome.decision},
+            ReleaseOrdered(case.registration_number, ReleaseStatus.NOT_SIGNED, outcome.decision),
         )
     dispatch_document(document_id, actor=outcome.signer_id, channel="facility")
-    told = report_to_head(case, outcome.signer_id, document_id)
-    confirm_duty = await_confirmation(case, outcome.signer_id)
+    told = report_release_to_head(case, outcome.signer_id, document_id)
     return finished(
         case.procedure_id,
         f"order sent by {outcome.signer_id}: awaiting the facility",
-        {
-            "registration_number": case.registration_number,
-            "decision": outcome.decision,
-            "signer": outcome.signer_id,
-            "ordered_by": outcome.signer_id,
-            "reported_to": told or "regional_office",
-            "confirmation_duty_id": confirm_duty,
-        },
+        ReleaseOrdered(
+            case.registration_number,
+            ReleaseStatus.AWAITING_FACILITY,
+            outcome.decision,
+            signer=outcome.signer_id,
+            reported_to=told or REGIONAL_OFFICE,
+            confirmation_duty_id=await_confirmation(case, outcome.signer_id),
+        ),
     )

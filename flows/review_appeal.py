@@ -7,6 +7,8 @@ appeal's registration number.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -17,6 +19,7 @@ from models.approvals import Decision
 from models.procedures import ProcedureStatus
 from models.records.markdown_text import literal_inline
 from models.timing.dates_kk import DateCase, date_text
+from models.vocabulary import LetterStep, Step, keyed
 from tasks.appeals import (
     AppealCase,
     appeal_number,
@@ -31,8 +34,9 @@ from tasks.appeals import (
     register,
     route_cpc_complaint,
     set_aside_anonymous,
+    status_of,
 )
-from tasks.consideration import ConsiderationReport, check_reporter, open_requests
+from tasks.consideration import REPORT_FORM, ConsiderationReport, check_reporter, open_requests
 from tasks.documents import approval_due, dispatch_document
 from tasks.letters import (
     apply_extension,
@@ -40,9 +44,56 @@ from tasks.letters import (
     inspection_ended,
     record_inspection,
 )
-from tasks.procedure_page import masked, publish_procedure
+from tasks.procedure_page import publish_procedure
 from tasks.signing import signed_document
-from tasks.waiting import wait_for
+from tasks.waiting import ask
+
+
+class Route(StrEnum):
+    """What the review did with the appeal."""
+
+    REVIEWED_ELSEWHERE = "reviewed elsewhere"  # another run holds it
+    CPC_COMPLAINT = "cpc-complaint"  # not an appeal: CL-155 art. 24(9)
+    ANONYMOUS = "anonymous"  # not considered: CL-155 art. 24(6)
+    REDIRECTED = "redirected"  # to the competent body: CL-155 art. 24(1), APPC art. 65(1)
+    REPEATED = "repeated"  # ended: CL-155 art. 24(8)
+    ANSWERED = "answered"  # considered and replied to: CL-155 art. 24(3)-(7)
+
+
+@dataclass(frozen=True, slots=True)
+class AppealReview:
+    """The end of a review, as a supervisor reads it: the appeal, where its procedure stands
+    and why. ``status`` None only when another run reviews it."""
+
+    registration_number: str
+    route: Route
+    status: ProcedureStatus | None
+    outcome: str | None = None  # the reply's outcome (upheld, not_upheld, ...)
+    ground: int | None = None  # CL-155 art. 24(1) item; 0: none, forwarded
+    assignee: str | None = None
+    signer: str | None = None  # who signed the last letter sent
+    reply_document_id: int | None = None
+    redirected_to: str | None = None  # the competent body
+    repeats: str | None = None  # the answered appeal this one repeats
+    cpc_complaint_assignee: str | None = None
+    reviewed_by_run: str | None = None  # the run that reviews it, when not this one
+
+    @property
+    def summary(self) -> str:
+        """One line for the run's name and the procedure's page."""
+        match self.route:
+            case Route.CPC_COMPLAINT:
+                return "not an appeal: CPC complaint (CL-155 art. 24(9))"
+            case Route.ANONYMOUS:
+                return "not considered: anonymous"
+            case Route.REDIRECTED:
+                return f"redirected to {self.redirected_to}"
+            case Route.REPEATED:
+                return f"terminated: repeats {self.repeats}"
+            case Route.REVIEWED_ELSEWHERE:
+                return f"reviewed by run {self.reviewed_by_run}"
+        return self.status.value if self.status else self.route.value
+
 
 LETTER_TITLES = {
     "reply": "Ответ на обращение / Өтінішке жауап",
@@ -121,61 +172,92 @@ def ground_line(case: AppealCase) -> str:
 
 
 @flow(name="review-appeal", flow_run_name=_run_name)
-def review_appeal(appeal_ref: str) -> dict[str, Any]:
+def review_appeal(appeal_ref: str) -> AppealReview:
     """Registration → a CPC complaint leaves (24(9)) → anonymous (24(6)) → competence: forward
     (24(1), APPC art. 65(1)) → repeated (24(8)) → assignment → ground of 24(1) (classified by
     the assistant when the topic fixes none) → consideration (requests, summons, inspection with
     an interim reply, extension to a chosen date) → reply → signature → sending → closing."""
-    logger = get_run_logger()
     case = register(appeal_number(appeal_ref))
     if case.claimed_elsewhere:
-        logger.warning("%s is reviewed by run %s", case.registration_number, case.claimed_elsewhere)
-        return {"registration_number": case.registration_number, "status": "reviewed elsewhere"}
-    result: dict[str, Any] = {"registration_number": case.registration_number}
+        get_run_logger().warning(
+            "%s is reviewed by run %s", case.registration_number, case.claimed_elsewhere
+        )
+        return AppealReview(
+            case.registration_number,
+            Route.REVIEWED_ELSEWHERE,
+            None,
+            reviewed_by_run=case.claimed_elsewhere,
+        )
+    review = route(case)
+    publish_procedure(case.procedure_id, review.summary)
+    return review
 
+
+def route(case: AppealCase) -> AppealReview:
+    """The path the law gives the appeal, in the order the law checks it."""
     competence = competence_of(case)
     if competence.cpc_term is not None:
-        route_cpc_complaint(case, competence)
-        result["status"] = "not an appeal: CPC complaint (CL-155 art. 24(9))"
-    elif case.anonymous and not considered_when_anonymous(competence):
+        assignee = route_cpc_complaint(case, competence)
+        return reviewed(case, Route.CPC_COMPLAINT, cpc_complaint_assignee=assignee)
+    if case.anonymous and not considered_when_anonymous(competence):
         set_aside_anonymous(case)
-        result["status"] = "not considered: anonymous"
-    elif competence.redirect_to is not None:
-        result["status"] = forward(case, body_of(competence, case.language))
-    elif previous := find_repeated(case):
-        document_id, outcome = signed_letter(
-            case, "termination_notice", "terminate", None, {"previous_number": previous}
-        )
-        if outcome.decision == Decision.APPROVE:
-            send_and_close(
-                case,
-                document_id,
-                outcome.signer_id,
-                ProcedureStatus.CLOSED,
-                "repeated without new arguments, the earlier one answered",
-            )
-        result["status"] = f"terminated: repeats {previous}"
-    else:
-        result.update(consider(case, competence))
-    publish_procedure(case.procedure_id, result["status"])
-    return result
+        return reviewed(case, Route.ANONYMOUS)
+    if competence.redirect_to is not None:
+        return forward(case, body_of(competence, case.language))
+    if previous := find_repeated(case):
+        return terminate_repeat(case, previous)
+    return consider(case, competence)
 
 
-def forward(case: AppealCase, body: dict[str, str], drafted_by: str | None = None) -> str:
-    """To the competent body within 3 working days, the applicant told (APPC art. 65(1))."""
-    open_redirect_duty(case)
+def reviewed(case: AppealCase, way: Route, **facts: Any) -> AppealReview:
+    """The typed result, with the procedure's status as it stands now."""
+    return AppealReview(case.registration_number, way, status_of(case), **facts)
+
+
+def terminate_repeat(case: AppealCase, previous: str) -> AppealReview:
+    """A repeat bringing nothing new of an answered appeal is ended, the applicant told
+    (CL-155 art. 24(8))."""
     document_id, outcome = signed_letter(
-        case, "redirection_notice", "redirect", drafted_by, {"body_name": body["name"]}
+        case, "termination_notice", LetterStep.TERMINATE, None, {"previous_number": previous}
     )
+    signer = None
     if outcome.decision == Decision.APPROVE:
+        signer = outcome.signer_id
         send_and_close(
             case,
             document_id,
-            outcome.signer_id,
-            ProcedureStatus.REDIRECTED,
-            f"forwarded to {body['id']}",
+            signer,
+            ProcedureStatus.CLOSED,
+            "repeated without new arguments, the earlier one answered",
         )
-    return f"redirected to {body['id']}"
+    return reviewed(case, Route.REPEATED, repeats=previous, signer=signer)
+
+
+def forward(
+    case: AppealCase,
+    body: dict[str, str],
+    drafted_by: str | None = None,
+    assignee: str | None = None,
+) -> AppealReview:
+    """To the competent body within the term of APPC art. 65(1), the applicant told."""
+    open_redirect_duty(case)
+    document_id, outcome = signed_letter(
+        case, "redirection_notice", Step.REDIRECT, drafted_by, {"body_name": body["name"]}
+    )
+    signer = None
+    if outcome.decision == Decision.APPROVE:
+        signer = outcome.signer_id
+        send_and_close(
+            case, document_id, signer, ProcedureStatus.REDIRECTED, f"forwarded to {body['id']}"
+        )
+    return reviewed(
+        case,
+        Route.REDIRECTED,
+        redirected_to=body["id"],
+        ground=case.ground,
+        assignee=assignee,
+        signer=signer,
+    )
 
 
 def grounded(case: AppealCase, competence: Competence, assignee: str) -> AppealCase:
@@ -188,52 +270,74 @@ def grounded(case: AppealCase, competence: Competence, assignee: str) -> AppealC
     return case
 
 
-def consider(case: AppealCase, competence: Competence) -> dict[str, Any]:
-    logger = get_run_logger()
+def consider(case: AppealCase, competence: Competence) -> AppealReview:
+    """The assistant reports until a final report's reply is signed; a report classifying the
+    appeal as outside 24(1) forwards it instead."""
     assignee = assign(case, competence.area or "appeals")
     case = grounded(case, competence, assignee)
+
+    def refuse(report: ConsiderationReport, attempt: int) -> str | None:
+        return check_reporter(case, report, attempt)  # the case as it stands at that report
+
     attempt = 0
     while True:
-        attempt += 1
-        report = wait_for(
+        asked = ask(
             ConsiderationReport,
-            masked(case.procedure_id, report_description(case, assignee)),
-            f"report-{attempt}",
+            report_description(case, assignee),
+            REPORT_FORM,
+            after=attempt,
+            refuse=refuse,
             page=(case.procedure_id, f"report of {assignee}"),
             assistant=assignee,
         )
-        refusal = check_reporter(case, report, attempt)
-        if refusal:
-            logger.warning(refusal)
-            continue
-        if report.ground is not None and report.ground != case.ground:
-            record_ground(case, report.ground, report.assistant)
-            case = register(case.registration_number)
+        report, attempt = asked.answer, asked.attempt
+        case = classified(case, report)
         if case.ground == NO_GROUND:
             body = {"id": report.forward_to or "", "name": report.forward_to or ""}
-            return {"status": forward(case, body, report.assistant), "assignee": assignee}
+            return forward(case, body, report.assistant, assignee)
         open_requests(case, report, attempt)
         case = interim_steps(case, report, attempt)
-        if not report.final:
-            continue
-        document_id, outcome = signed_letter(
-            case, "reply", f"reply-{attempt}", report.assistant, reply_fields(case, report)
-        )
-        if outcome.decision == Decision.APPROVE:
-            send_and_close(
-                case, document_id, outcome.signer_id, ProcedureStatus.CLOSED, report.outcome or ""
-            )
-            return {
-                "status": "closed",
-                "outcome": report.outcome,
-                "ground": case.ground,
-                "assignee": assignee,
-                "signer": outcome.signer_id,
-                "reply_document_id": document_id,
-            }
-        logger.info(
+        if report.final and (answered := reply(case, report, attempt, assignee)):
+            return answered
+
+
+def classified(case: AppealCase, report: ConsiderationReport) -> AppealCase:
+    """The ground the report gives, when it is new (CL-155 art. 24(1))."""
+    if report.ground is None or report.ground == case.ground:
+        return case
+    record_ground(case, report.ground, report.assistant)
+    return register(case.registration_number)
+
+
+def reply(
+    case: AppealCase, report: ConsiderationReport, attempt: int, assignee: str
+) -> AppealReview | None:
+    """The reply signed, sent and the appeal closed; None when the signatory sent it back, so
+    the assistant reports again."""
+    document_id, outcome = signed_letter(
+        case,
+        "reply",
+        keyed(LetterStep.REPLY, attempt),
+        report.assistant,
+        reply_fields(case, report),
+    )
+    if outcome.decision != Decision.APPROVE:
+        get_run_logger().info(
             "Reply %s by %s: the assistant reports again", outcome.decision, outcome.signer_id
         )
+        return None
+    send_and_close(
+        case, document_id, outcome.signer_id, ProcedureStatus.CLOSED, report.outcome or ""
+    )
+    return reviewed(
+        case,
+        Route.ANSWERED,
+        outcome=report.outcome,
+        ground=case.ground,
+        assignee=assignee,
+        signer=outcome.signer_id,
+        reply_document_id=document_id,
+    )
 
 
 def reply_fields(case: AppealCase, report: ConsiderationReport) -> dict[str, object]:
@@ -255,7 +359,7 @@ def interim_steps(case: AppealCase, report: ConsiderationReport, attempt: int) -
         case = register(case.registration_number)
         fields = {"inspection_number": report.inspection_number}
         document_id, outcome = signed_letter(
-            case, "interim_reply", f"interim-{attempt}", report.assistant, fields
+            case, "interim_reply", keyed(LetterStep.INTERIM, attempt), report.assistant, fields
         )
         if outcome.decision == Decision.APPROVE:
             send(case, document_id, outcome.signer_id)
@@ -269,7 +373,7 @@ def interim_steps(case: AppealCase, report: ConsiderationReport, attempt: int) -
             "reason": report.extension_reason,
         }
         document_id, outcome = signed_letter(
-            case, "extension_notice", f"extend-{attempt}", report.assistant, fields
+            case, "extension_notice", keyed(LetterStep.EXTEND, attempt), report.assistant, fields
         )
         if outcome.decision == Decision.APPROVE:
             apply_extension(

@@ -11,21 +11,23 @@ working days before it."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
-from prefect import flow, get_run_logger
+from prefect import flow
 
 from models.approvals import Decision
 from models.procedures.acts import Act, spec
 from models.procedures.court_acts import (
     CourtAct,
+    ReviewOutcome,
     WindowKind,
     missing_content,
     petition_fields,
     window_closed,
 )
-from models.timing.calendar import WorkingCalendar, today
-from models.timing.deadlines import TermUnit, due_date
+from models.timing.calendar import today
+from models.vocabulary import LetterStep, keyed
 from tasks.court_acts import (
     Conclusion,
     CourtCase,
@@ -33,10 +35,10 @@ from tasks.court_acts import (
     may_conclude,
     register_court_act,
 )
-from tasks.documents import dispatch_document
+from tasks.documents import dispatch_document, prompt_approval_due
 from tasks.procedure_page import finished
 from tasks.signing import signed_document
-from tasks.waiting import wait_for
+from tasks.waiting import ask
 
 # The act the review ends in, from the catalogue of CL-155 art. 32 acts.
 PETITION = spec(Act.APPELLATE_PETITION)
@@ -57,12 +59,84 @@ def _description(act: CourtAct, case: CourtCase) -> str:
     return "\n".join(lines)
 
 
-def _result(case: CourtCase, appealed: bool) -> dict[str, Any]:
-    return {
-        "registration_number": case.registration_number,
-        "window_end": case.window_end,
-        "appealed": appealed,
-    }
+# How the run is named in the UI at the end: ``<number> · appealed``.
+SHOWN = {ReviewOutcome.APPEALED: "appealed", ReviewOutcome.NO_GROUNDS: "no grounds to appeal"}
+
+
+@dataclass(frozen=True, slots=True)
+class CourtActReview:
+    """How the review ended, and the last day of the appeal window."""
+
+    registration_number: str
+    window_end: dt.date
+    outcome: ReviewOutcome
+
+    @property
+    def appealed(self) -> bool:
+        return self.outcome is ReviewOutcome.APPEALED
+
+
+def refusal(case: CourtCase, conclusion: Conclusion) -> str | None:
+    """Why a conclusion is not taken: its author may not conclude on the case, or the petition
+    lacks what the codes require (CPC art. 423(1); CivPC art. 404(1); CoAO art. 833(1))."""
+    if not may_conclude(case, conclusion.assistant):
+        return f"{conclusion.assistant} may not conclude on {case.registration_number}"
+    missing = missing_content(conclusion.grounds, conclusion.request) if conclusion.appeal else []
+    return f"the petition lacks {', '.join(missing)}: conclude again" if missing else None
+
+
+def bring_petition(
+    act: CourtAct, case: CourtCase, conclusion: Conclusion, attempt: int, language: str
+) -> bool:
+    """The апелляционное ходатайство signed and brought through the court that passed the act
+    (CPC art. 417(1); CivPC art. 403(1)); False when it was not approved."""
+    document_id, signed = signed_document(
+        case.procedure_id,
+        kind=PETITION.template,
+        language=language,
+        title=f"{PETITION.name_ru} по делу № {act.case_number}"[:300],
+        step=keyed(LetterStep.PETITION, attempt),
+        due_date=prompt_approval_due(case.window_end),
+        drafted_by=conclusion.assistant,
+        fields=petition_fields(
+            act,
+            language,
+            grounds=conclusion.grounds,
+            request=conclusion.request,
+            scope=conclusion.scope,
+            attachments=conclusion.attachments,
+        ),
+    )
+    if signed.decision != Decision.APPROVE:
+        return False
+    dispatch_document(document_id, actor=signed.signer_id, channel="court")
+    close_court_act(case, ReviewOutcome.APPEALED, signed.signer_id)
+    return True
+
+
+def conclude(act: CourtAct, case: CourtCase, language: str) -> CourtActReview:
+    """The assistant's conclusion, asked until one is taken and, to appeal, its petition is
+    signed; the review closed with its outcome."""
+    attempt = 0
+    while True:
+        asked = ask(
+            Conclusion,
+            _description(act, case),
+            "conclusion",
+            after=attempt,
+            refuse=lambda given, _n: refusal(case, given),
+            page=(case.procedure_id, "conclusion of the assistant"),
+        )
+        conclusion, attempt = asked.answer, asked.attempt
+        if not conclusion.appeal:
+            close_court_act(case, ReviewOutcome.NO_GROUNDS, conclusion.assistant)
+            outcome = ReviewOutcome.NO_GROUNDS
+        elif bring_petition(act, case, conclusion, attempt, language):
+            outcome = ReviewOutcome.APPEALED
+        else:
+            continue
+        review = CourtActReview(case.registration_number, case.window_end, outcome)
+        return finished(case.procedure_id, SHOWN[outcome], review)
 
 
 @flow(name="review-court-act", flow_run_name="court-act-{case_number}")
@@ -79,7 +153,7 @@ def review_court_act(
     area: str = "criminal",
     language: Literal["ru", "kk"] = "ru",
     assistant: str | None = None,
-) -> dict[str, Any]:
+) -> CourtActReview:
     """Review a court act not yet in force and, if the assistant concludes so, bring an
     апелляционное ходатайство through the court that passed it.
 
@@ -106,7 +180,6 @@ def review_court_act(
             414(2)): concludes, or whoever does their work today; else one of ``area``.
         language: the language of the petition.
     """
-    logger = get_run_logger()
     act = CourtAct(
         kind=window_kind,
         case_number=case_number,
@@ -118,49 +191,4 @@ def review_court_act(
         appellate_court_ru=appellate_court_ru,
         appellate_court_kk=appellate_court_kk,
     )
-    case = register_court_act(act, area, assistant)
-    attempt = 0
-    while True:
-        attempt += 1
-        conclusion = wait_for(
-            Conclusion,
-            _description(act, case),
-            f"conclusion-{attempt}",
-            page=(case.procedure_id, "conclusion of the assistant"),
-        )
-        if not may_conclude(case, conclusion.assistant):
-            logger.warning(
-                "%s may not conclude on %s", conclusion.assistant, case.registration_number
-            )
-            continue
-        if not conclusion.appeal:
-            close_court_act(case, "no grounds to appeal", conclusion.assistant)
-            return finished(case.procedure_id, "no grounds to appeal", _result(case, False))
-        missing = missing_content(conclusion.grounds, conclusion.request)
-        if missing:
-            logger.warning("the petition lacks %s: conclude again", ", ".join(missing))
-            continue
-        document_id, signed = signed_document(
-            case.procedure_id,
-            kind=PETITION.template,
-            language=language,
-            title=f"{PETITION.name_ru} по делу № {act.case_number}"[:300],
-            step=f"petition-{attempt}",
-            due_date=min(
-                case.window_end, due_date(today(), 1, TermUnit.WORKING_DAYS, WorkingCalendar())
-            ),
-            drafted_by=conclusion.assistant,
-            fields=petition_fields(
-                act,
-                language,
-                grounds=conclusion.grounds,
-                request=conclusion.request,
-                scope=conclusion.scope,
-                attachments=conclusion.attachments,
-            ),
-        )
-        if signed.decision == Decision.APPROVE:
-            # Brought through the court of first instance (CPC art. 417(1); CivPC art. 403(1)).
-            dispatch_document(document_id, actor=signed.signer_id, channel="court")
-            close_court_act(case, "appellate petition brought", signed.signer_id)
-            return finished(case.procedure_id, "appealed", _result(case, True))
+    return conclude(act, register_court_act(act, area, assistant), language)

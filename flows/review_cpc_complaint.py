@@ -10,11 +10,16 @@ the higher prosecutor (art. 105(1)) or the investigating judge (art. 106)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from models.procedures.cpc_complaints import Outcome
+from models.vocabulary import LetterStep, keyed
 from tasks.cpc_complaints import (
     ComplaintCase,
     ComplaintConclusion,
@@ -31,9 +36,9 @@ from tasks.cpc_complaints import (
     take_complaint,
 )
 from tasks.documents import approval_due, dispatch_document
-from tasks.procedure_page import finished, masked
+from tasks.procedure_page import finished
 from tasks.signing import signed_document
-from tasks.waiting import wait_for
+from tasks.waiting import Asked, ask
 
 TITLES = {
     "complaint_decision": "Постановление по жалобе / Шағым бойынша қаулы",
@@ -41,92 +46,135 @@ TITLES = {
     " Шағымды қарау мерзімін ұзарту туралы хабарлама",
 }
 
+# what follows when the letter is not signed (logged for the supervisor)
+UNSIGNED = {
+    "complaint_decision": "the decision was %s: conclude again",
+    "complaint_extension_notice": "the notice was %s: the term is not extended",
+}
+
+
+class ReviewStatus(StrEnum):
+    DECIDED = "decided"  # the постановление signed and sent, the complaint closed
+    ALREADY_DECIDED = "already_decided"  # a replay found it closed
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintReview:
+    """How the review ended: the outcome (CPC art. 105(3)), who signed, the term."""
+
+    registration_number: str
+    status: ReviewStatus
+    outcome: Outcome | None = None
+    signer: str | None = None
+    due_date: dt.date | None = None
+    extended: bool = False
+
 
 def _run_name() -> str:
     return complaint_number(str(flow_run.parameters.get("complaint_ref", "complaint")))
 
 
 def signed_letter(
-    case: ComplaintCase, kind: str, step: str, drafted_by: str, fields: dict[str, Any]
-) -> tuple[int, Any]:
-    """A document to the complainant, in the complaint's language, signed for the office."""
-    return signed_document(
+    case: ComplaintCase,
+    kind: str,
+    step: LetterStep,
+    conclusion: ComplaintConclusion,
+    attempt: int,
+    fields: dict[str, Any],
+) -> tuple[int, str] | None:
+    """A document to the complainant, in the complaint's language, drafted by the concluding
+    prosecutor and signed for the office: its id and who signed, None when it was not signed."""
+    document_id, signed = signed_document(
         case.procedure_id,
         kind=kind,
         language=case.language,
         title=TITLES[kind],
-        step=step,
+        step=keyed(step, attempt),
         due_date=approval_due(case.due_date),
-        drafted_by=drafted_by,
+        drafted_by=conclusion.prosecutor,
         fields=fields,
     )
+    if not signed.signed:
+        get_run_logger().warning(UNSIGNED[kind], signed.decision)
+        return None
+    return document_id, signed.signer_id
 
 
 def extend(case: ComplaintCase, conclusion: ComplaintConclusion, attempt: int) -> ComplaintCase:
     """Up to 15 сутки, the complainant told (CPC art. 105(2)): the extension takes effect with
-    the signed notice, which is sent at once."""
+    the signed notice, which is sent at once; unsigned, the term is not extended."""
     assert conclusion.extension_ground is not None
     new_due = extended_to(case, conclusion)
     fields = notice_fields(case, letter_fields(case), new_due, conclusion)
-    notice_id, signed = signed_letter(
-        case, "complaint_extension_notice", f"extension-{attempt}", conclusion.prosecutor, fields
-    )
-    if not signed.signed:
-        get_run_logger().warning("the notice was %s: the term is not extended", signed.decision)
+    kind = "complaint_extension_notice"
+    signed = signed_letter(case, kind, LetterStep.EXTENSION, conclusion, attempt, fields)
+    if signed is None:
         return case
+    notice_id, signer = signed
     case = apply_extension(
         case, new_due, conclusion.extension_ground, notice_id, conclusion.prosecutor
     )
-    dispatch_document(notice_id, actor=signed.signer_id, channel="applicant")
+    dispatch_document(notice_id, actor=signer, channel="applicant")
     return case
 
 
+def conclusion_of(case: ComplaintCase, assignee: str, after: int) -> Asked[ComplaintConclusion]:
+    """The prosecutor's conclusion, asked until one is accepted (form ``conclusion-<n>``)."""
+    return ask(
+        ComplaintConclusion,
+        describe(case, assignee),
+        "conclusion",
+        after=after,
+        refuse=lambda given, _n: conclusion_refused(case, assignee, given),
+        page=(case.procedure_id, "conclusion of the prosecutor"),
+    )
+
+
+def decide(case: ComplaintCase, conclusion: ComplaintConclusion, attempt: int) -> str | None:
+    """The постановление signed for the office, sent to the complainant, the complaint closed;
+    who signed (None: not signed, the prosecutor concludes again)."""
+    assert conclusion.outcome is not None
+    fields = decision_fields(case, letter_fields(case), conclusion)
+    signed = signed_letter(
+        case, "complaint_decision", LetterStep.DECISION, conclusion, attempt, fields
+    )
+    if signed is None:
+        return None
+    document_id, signer = signed
+    dispatch_document(document_id, actor=signer, channel="applicant")
+    close_complaint(case, conclusion.outcome, document_id, signer)
+    return signer
+
+
 @flow(name="review-cpc-complaint", flow_run_name=_run_name)
-def review_cpc_complaint(complaint_ref: str) -> dict[str, Any]:
+def review_cpc_complaint(complaint_ref: str) -> ComplaintReview:
     """Registration → assignment (criminal area, by load) → the prosecutor's conclusion (or an
     extension to 15 сутки with a signed notice, then the conclusion) → постановление signed by
     the head or the deputy replacing the head → sent to the complainant → closed."""
-    logger = get_run_logger()
     case = take_complaint(complaint_number(complaint_ref))
-    result: dict[str, Any] = {"registration_number": case.registration_number}
     if case.closed:
-        return {**result, "status": "already decided"}
+        return ComplaintReview(case.registration_number, ReviewStatus.ALREADY_DECIDED)
     assignee = assign_complaint(case)
     attempt = 0
     while True:
-        attempt += 1
-        conclusion = wait_for(
-            ComplaintConclusion,
-            masked(case.procedure_id, describe(case, assignee)),
-            f"conclusion-{attempt}",
-            page=(case.procedure_id, "conclusion of the prosecutor"),
-        )
-        problem = conclusion_refused(case, assignee, conclusion)
-        if problem:
-            logger.warning("%s: conclusion refused: %s", case.registration_number, problem)
-            continue
+        asked = conclusion_of(case, assignee, attempt)
+        conclusion, attempt = asked.answer, asked.attempt
         if conclusion.extend:
             case = extend(case, conclusion, attempt)
             continue
-        assert conclusion.outcome is not None
-        fields = decision_fields(case, letter_fields(case), conclusion)
-        document_id, signed = signed_letter(
-            case, "complaint_decision", f"decision-{attempt}", conclusion.prosecutor, fields
-        )
-        if not signed.signed:
-            logger.warning("the decision was %s: conclude again", signed.decision)
+        signer = decide(case, conclusion, attempt)
+        if signer is None:
             continue
-        dispatch_document(document_id, actor=signed.signer_id, channel="applicant")
-        close_complaint(case, conclusion.outcome, document_id, signed.signer_id)
+        assert conclusion.outcome is not None
         return finished(
             case.procedure_id,
             f"decided: {conclusion.outcome.value}",
-            {
-                **result,
-                "status": "decided",
-                "outcome": conclusion.outcome.value,
-                "signer": signed.signer_id,
-                "due_date": case.due_date,
-                "extended": case.extended,
-            },
+            ComplaintReview(
+                case.registration_number,
+                ReviewStatus.DECIDED,
+                outcome=conclusion.outcome,
+                signer=signer,
+                due_date=case.due_date,
+                extended=case.extended,
+            ),
         )

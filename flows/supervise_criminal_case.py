@@ -13,15 +13,17 @@ finished case is decided in ``decide-finished-case``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from models.procedures.criminal_cases import FORM_NAMES, Authority, ExtensionRoute
 from models.procedures.erdr_intake import case_number
-from models.timing.calendar import WorkingCalendar, today
-from models.timing.deadlines import TermUnit, due_date
+from models.timing.calendar import today
+from models.vocabulary import LetterStep, keyed
 from tasks.criminal_cases import (
     NEXT_FLOW,
     CaseEvent,
@@ -40,15 +42,33 @@ from tasks.criminal_cases import (
     route_request,
     take_case,
 )
-from tasks.documents import dispatch_document
+from tasks.documents import approval_due, dispatch_document
 from tasks.procedure_page import finished, masked
 from tasks.signing import signed_document
-from tasks.waiting import wait_for
+from tasks.waiting import ask
 
 TITLES = {
     "pretrial_extension": "Постановление о продлении срока досудебного расследования",
     "pretrial_extension_refusal": "Постановление об отказе в продлении срока расследования",
 }
+EVENT_FORM = "case-event"  # the forms case-event-1, case-event-2, ...
+
+
+class WatchEnd(StrEnum):
+    """How the run's watch over the case ended."""
+
+    FINISHED = "finished"  # the case went to the prosecutor: decided in NEXT_FLOW
+    SUPERVISED_ELSEWHERE = "supervised elsewhere"  # another run watches the case
+
+
+@dataclass(frozen=True, slots=True)
+class CaseWatched:
+    """What the supervision of a case came to: the new last days the extensions set."""
+
+    registration_number: str
+    end: WatchEnd
+    next_flow: str | None = None
+    extensions: tuple[dt.date, ...] = ()
 
 
 def _run_name() -> str:
@@ -70,12 +90,8 @@ def _description(case: CriminalCase, prosecutor: str) -> str:
     )
 
 
-def _result(case: CriminalCase, status: str, **extra: Any) -> dict[str, Any]:
-    return {"registration_number": case.registration_number, "status": status, **extra}
-
-
 @flow(name="supervise-criminal-case", flow_run_name=_run_name)
-def supervise_criminal_case(case_ref: str, language: Literal["ru", "kk"] = "ru") -> dict[str, Any]:
+def supervise_criminal_case(case_ref: str, language: Literal["ru", "kk"] = "ru") -> CaseWatched:
     """Assignment → the term and the start notice watched → requests to extend decided and
     signed (or referred upward) → the end of the investigation closes the watch.
 
@@ -84,61 +100,82 @@ def supervise_criminal_case(case_ref: str, language: Literal["ru", "kk"] = "ru")
             (the resource id of the ``prosecutor.case.registered`` event).
         language: the language of the decisions.
     """
-    logger = get_run_logger()
     case = take_case(case_number(case_ref))
     if case.claimed_elsewhere:
-        logger.warning(
+        get_run_logger().warning(
             "%s is supervised by run %s", case.registration_number, case.claimed_elsewhere
         )
-        return _result(case, "supervised elsewhere")
+        return CaseWatched(case.registration_number, WatchEnd.SUPERVISED_ELSEWHERE)
     prosecutor = assign_prosecutor(case)
-    extensions: list[str] = []
+    extensions: list[dt.date] = []
     attempt = 0
     while True:
-        attempt += 1
         case = reload(case)
-        given = wait_for(
-            CaseEvent,
-            masked(case.procedure_id, _description(case, prosecutor)),
-            f"case-event-{attempt}",
-            page=(case.procedure_id, "investigation under supervision"),
-        )
-        if not may_act(case, given.prosecutor):
-            logger.warning("%s may not act in %s", given.prosecutor, case.registration_number)
-            continue
+        given, attempt = next_event(case, prosecutor, attempt)
         if given.event == "notice_received":
             record_notice(
                 case, given.prosecutor, given.notice_received_at or dt.datetime.now(dt.UTC)
             )
-            continue
-        if given.event == "finished":
+        elif given.event == "finished":
             close_case(case, given.outcome, given.prosecutor)
             return finished(
                 case.procedure_id,
                 f"investigation finished: to {NEXT_FLOW}",
-                _result(case, "finished", next=NEXT_FLOW, extensions=extensions),
+                CaseWatched(
+                    case.registration_number, WatchEnd.FINISHED, NEXT_FLOW, tuple(extensions)
+                ),
             )
-        problem = request_problem(given)
-        if problem:
-            logger.warning("%s: %s", case.registration_number, problem)
-            continue
-        route = route_request(case, given, attempt)
-        if route.authority is Authority.NONE:  # nothing to extend, or a protocol-form case
-            logger.warning("%s: %s", case.registration_number, route.reason)
-            continue
-        if not route.here:
-            # The district office may not grant it (CPC art. 192(4)-(5)): referred, not signed.
-            refer_upward(case, given, route, attempt)
-            logger.warning("%s: %s", case.registration_number, route.reason)
-            continue
-        until = decide_extension(case, given, route, attempt, language)
-        if until:
-            extensions.append(until)
+        else:
+            until = extension_request(case, given, attempt, language)
+            if until:
+                extensions.append(until)
+
+
+def next_event(case: CriminalCase, prosecutor: str, after: int) -> tuple[CaseEvent, int]:
+    """The next thing recorded in the case by someone who may act in it (the procedural
+    prosecutor, whoever replaces them today, or above), and the number of its form."""
+
+    def refuse(given: CaseEvent, _attempt: int) -> str | None:
+        if may_act(case, given.prosecutor):
+            return None
+        return f"{given.prosecutor} may not act in {case.registration_number}"
+
+    asked = ask(
+        CaseEvent,
+        masked(case.procedure_id, _description(case, prosecutor)),
+        EVENT_FORM,
+        after=after,
+        refuse=refuse,
+        page=(case.procedure_id, "investigation under supervision"),
+    )
+    return asked.answer, asked.attempt
+
+
+def extension_request(
+    case: CriminalCase, given: CaseEvent, attempt: int, language: str
+) -> dt.date | None:
+    """A request to extend the term: checked, routed by who may grant it (CPC art.
+    192(4)-(5)), referred upward or decided here. The new last day, or None."""
+    logger = get_run_logger()
+    problem = request_problem(given)
+    if problem:
+        logger.warning("%s: %s", case.registration_number, problem)
+        return None
+    route = route_request(case, given, attempt)
+    if route.authority is Authority.NONE:  # nothing to extend, or a protocol-form case
+        logger.warning("%s: %s", case.registration_number, route.reason)
+        return None
+    if not route.here:
+        # The district office may not grant it (CPC art. 192(4)-(5)): referred, not signed.
+        refer_upward(case, given, route, attempt)
+        logger.warning("%s: %s", case.registration_number, route.reason)
+        return None
+    return decide_extension(case, given, route, attempt, language)
 
 
 def decide_extension(
     case: CriminalCase, given: CaseEvent, route: ExtensionRoute, attempt: int, language: str
-) -> str | None:
+) -> dt.date | None:
     """The постановление (extension or refusal) signed by the head or the deputy replacing the
     head, sent to the body; an extension moves the term. The new last day, or None."""
     kind = "pretrial_extension" if given.grant else "pretrial_extension_refusal"
@@ -147,12 +184,9 @@ def decide_extension(
         kind=kind,
         language=language,
         title=f"{TITLES[kind]} (ЕРДР № {case.erdr_number})",
-        step=f"extension-{attempt}",
-        # decided before the term runs out, and within a working day where the term allows
-        due_date=max(
-            today(),
-            min(case.due, due_date(today(), 1, TermUnit.WORKING_DAYS, WorkingCalendar())),
-        ),
+        step=keyed(LetterStep.EXTENSION, attempt),
+        # the office's term for a signature, never past the term of the investigation
+        due_date=max(today(), approval_due(case.due)),
         drafted_by=given.prosecutor,
         fields=decision_fields(case, given, language, case_details(case)),
     )
@@ -166,4 +200,4 @@ def decide_extension(
         record_refusal(case, document_id, outcome.signer_id)
         return None
     assert given.requested_until is not None and route.here
-    return extend_term(case, given.requested_until, document_id, outcome.signer_id).isoformat()
+    return extend_term(case, given.requested_until, document_id, outcome.signer_id)

@@ -11,14 +11,20 @@ the review of the verdict, whose window runs 15 сутки from the pronouncemen
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
+from models.procedures.state_prosecution import EntryKind
+from models.vocabulary import attempt_key
 from tasks.procedure_page import finished, masked
 from tasks.state_prosecution import (
+    ENTRY_FORM,
     CourtOfCase,
+    EntryOutcome,
+    ProsecutionCase,
     ProsecutionEntry,
     calendar_markdown,
     case_decision_number,
@@ -30,12 +36,23 @@ from tasks.state_prosecution import (
 from tasks.waiting import wait_for
 
 
+@dataclass(frozen=True, slots=True)
+class ProsecutionEnded:
+    """The verdict ended the prosecution: the parameters of the review of the verdict (CPC art.
+    418(1)) and its run, None where no server started one."""
+
+    registration_number: str
+    state_prosecutor: str
+    review_parameters: dict[str, Any]
+    review_flow_run_id: str | None
+
+
 def _run_name() -> str:
     return f"prosecution-{case_decision_number(str(flow_run.parameters.get('case_ref', '')))}"
 
 
 @flow(name="support-prosecution", flow_run_name=_run_name)
-def support_prosecution(case_ref: str) -> dict[str, Any]:
+def support_prosecution(case_ref: str) -> ProsecutionEnded:
     """Open → the court of the case (asked when the decision does not name it) → the state
     prosecutor's entries: hearings scheduled or adjourned, until the verdict → the review of
     the verdict started.
@@ -44,24 +61,42 @@ def support_prosecution(case_ref: str) -> dict[str, Any]:
         case_ref: the registration number of the decision that sent the case to court
             (CASE_DECISION), or ``prosecutor.case_decision.<number>`` from its event.
     """
-    logger = get_run_logger()
     case = open_prosecution(case_decision_number(case_ref))
     if not case.has_court:
-        court = wait_for(
-            CourtOfCase,
-            masked(
-                case.procedure_id,
-                f"## State prosecution {case.registration_number}\n\nWhich court tries the case?",
-            ),
-            "court",
-            page=(case.procedure_id, "the court of the case"),
-        )
-        case = set_court(case, court)
+        case = court_of_case(case)
+    verdict = entries_until_verdict(case)
+    review_run = start_review(case, verdict.review)
+    return finished(
+        case.procedure_id,
+        "verdict pronounced: review started",
+        ProsecutionEnded(
+            case.registration_number, case.state_prosecutor, verdict.review, review_run
+        ),
+    )
+
+
+def court_of_case(case: ProsecutionCase) -> ProsecutionCase:
+    """The court that tries the case, when the decision that sent it there did not name it."""
+    court = wait_for(
+        CourtOfCase,
+        masked(
+            case.procedure_id,
+            f"## State prosecution {case.registration_number}\n\nWhich court tries the case?",
+        ),
+        "court",
+        page=(case.procedure_id, "the court of the case"),
+    )
+    return set_court(case, court)
+
+
+def entries_until_verdict(case: ProsecutionCase) -> EntryOutcome:
+    """The state prosecutor's entries (hearings scheduled, adjourned) until the verdict. Each
+    form shows the calendar as it stands and why the last entry was refused, if it was."""
     refused: str | None = None
     attempt = 0
     while True:
         attempt += 1
-        key = f"entry-{attempt}"
+        key = attempt_key(ENTRY_FORM, attempt)
         entry = wait_for(
             ProsecutionEntry,
             masked(case.procedure_id, calendar_markdown(case, refused)),
@@ -72,18 +107,6 @@ def support_prosecution(case_ref: str) -> dict[str, Any]:
         outcome = record_entry(case, key, entry)
         refused = outcome.refused
         if refused:
-            logger.warning("%s: entry refused: %s", case.registration_number, refused)
-            continue
-        if outcome.kind != "verdict_pronounced":
-            continue
-        review_run = start_review(case, outcome.review)
-        return finished(
-            case.procedure_id,
-            "verdict pronounced: review started",
-            {
-                "registration_number": case.registration_number,
-                "state_prosecutor": case.state_prosecutor,
-                "review_parameters": outcome.review,
-                "review_flow_run_id": review_run,
-            },
-        )
+            get_run_logger().warning("%s: entry refused: %s", case.registration_number, refused)
+        elif outcome.kind == EntryKind.VERDICT_PRONOUNCED:
+            return outcome

@@ -56,6 +56,24 @@ class Settings(BaseSettings):
     desk_language: Literal["ru", "kk"] = Field(
         "ru", description="language of the staff desks and the office board in the Prefect UI"
     )
+    four_eyes: bool = Field(
+        True,
+        description="the drafter of a document may not approve it unless they sign for the"
+        " office that day (принцип «четырёх глаз»)",
+    )
+    pause_poll_seconds: int = Field(
+        10, ge=1, description="how often a paused run (outside a deployment) looks for its decision"
+    )
+    postgres_url: str | None = Field(
+        None,
+        description="postgresql://USER@HOST/NAME for `prosecutor start`: the office's database"
+        " NAME and the Prefect server's NAME_prefect on that server (default: SQLite files)",
+    )
+    warm_runs: bool = Field(
+        True,
+        description="`prosecutor serve` forks each flow run from a warm process that has imported"
+        " Prefect and the flows once (false: Prefect's own fresh process per run)",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -40,6 +40,13 @@ def duty_of_resource(resource_id: str) -> int:
     return int(resource_id.removeprefix(DUTY_RESOURCE))
 
 
+INSPECTION_RESOURCE = "prosecutor.inspection."  # an inspection, by its registration number
+
+
+def inspection_resource(registration_number: str) -> str:
+    return f"{INSPECTION_RESOURCE}{registration_number}"
+
+
 # --- Duty steps (шаги): a duty is keyed by (procedure, step) --------------------------------
 class Step(StrEnum):
     """The fixed steps of the procedures; steps repeated within one procedure carry a suffix
@@ -63,6 +70,30 @@ class Step(StrEnum):
     DETENTION_LIMIT = "detention-limit"  # срок задержания в часах
     HEARING = "hearing"  # a hearing of a state prosecution (keyed by its number)
     EXTENSION_NOTICE = "extension-notice"  # notice of a longer review (keyed by its date)
+    REQUEST = "request"  # запрос информации (numbered by report and item)
+    SUMMONS = "summons"  # вызов для объяснений (numbered by report and item)
+    FILE_ACCESS = "file-access"  # ознакомление заявителя с материалами (APPC art. 75(1))
+    SIGN = "sign"  # подписание исходящего документа (keyed by the document)
+    VISA = "visa"  # виза before the signature (keyed by the document)
+    CONSIDERATION = "consideration"  # the addressee considers an act of response
+
+
+class LetterStep(StrEnum):
+    """Steps of the signing of an outgoing document, keyed by the attempt (``reply-2``) or by
+    the item it is about (``body-letter-17``): each attempt is signed once."""
+
+    REPLY = "reply"  # ответ заявителю
+    INTERIM = "interim"  # промежуточный ответ
+    EXTEND = "extend"  # уведомление о продлении срока рассмотрения
+    TERMINATE = "terminate"  # уведомление о прекращении (a repeated appeal)
+    PETITION = "petition"  # апелляционное ходатайство
+    AGENDA = "agenda"  # повестка координационного совещания
+    RESOLUTION = "resolution"  # постановление координационного совещания
+    BODY_LETTER = "body-letter"  # письмо руководителю органа
+    DECISION = "decision"  # решение по жалобе / по оконченному делу
+    EXTENSION = "extension"  # продление срока (жалоба, досудебное расследование)
+    CERTIFICATE = "certificate"  # справка о результатах проверки
+    COURT_APPLICATION = "court-application"  # заявление в суд
 
 
 def numbered(step: str, *numbers: int) -> str:

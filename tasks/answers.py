@@ -15,17 +15,16 @@ import datetime as dt
 import hashlib
 import json
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
 from pydantic import Field
 
 from models.db import transaction
-from models.db.tables import Duty, DutyStatus
+from models.procedures import answer_store
 from models.procedures.acts import Answer
-from models.records import audit
+from models.vocabulary import answer_key
 from tasks.log_masking import mask_known
 from tasks.procedure_page import masked
+from tasks.step import step
 from tasks.waiting import wait_for
 
 
@@ -68,30 +67,16 @@ def receive_answer(duty_id: int, answer: AnswerInput) -> str:
     stored = encode(answer)
     digest = answer_sha256(stored)
     with transaction() as session:
-        duty = session.get(Duty, duty_id)
-        if duty is None:
-            raise LookupError(f"no duty {duty_id}")
-        if duty.status is not DutyStatus.OPEN:
-            raise ValueError(f"duty {duty_id} is already {duty.status.value}")
-        duty.answer = stored
-        audit.append(
-            session,
-            actor="answer",
-            action="duty.answer_received",
-            entity_kind="duty",
-            entity_id=duty_id,
-            payload={"sha256": digest},
-        )
+        answer_store.keep_answer(session, duty_id, stored, digest)
     return digest
 
 
-@task(name="stored-answer", cache_policy=NO_CACHE)
+@step
 def stored_answer(duty_id: int) -> AnswerInput | None:
+    """The answer recorded on the duty, or None while it waits."""
     with transaction() as session:
-        duty = session.get_one(Duty, duty_id)
-        if duty.status is DutyStatus.DONE and duty.answer is not None:
-            return decode(duty.answer)
-    return None
+        stored = answer_store.recorded_answer(session, duty_id)
+    return decode(stored) if stored is not None else None
 
 
 def await_answer(
@@ -104,5 +89,5 @@ def await_answer(
     if given is not None:
         return given
     shown = masked(page[0], description) if page else mask_known(description)
-    waited = wait_for(AnswerInput, shown, f"answer-{duty_id}", page=page)
+    waited = wait_for(AnswerInput, shown, answer_key(duty_id), page=page)
     return stored_answer(duty_id) or waited

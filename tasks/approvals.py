@@ -11,12 +11,10 @@ database (keyed by procedure and step), so nothing is done twice.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import textwrap
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field, create_model
@@ -27,19 +25,17 @@ from models.approvals import store as approval_store
 from models.approvals.decisions import DecisionOutcome
 from models.approvals.store import ApprovalView
 from models.db import transaction
-from models.db.tables import Approval
 from models.procedures.parties import PersonalData, parties_of
 from models.records.markdown_text import literal_block
 from models.records.rendering import as_text
+from models.settings import get_settings
+from models.vocabulary import approval_key
+from tasks.step import step
 from tasks.waiting import wait_for
 
 
 def four_eyes_enabled() -> bool:
-    return os.environ.get("PROSECUTOR_FOUR_EYES", "true").strip().lower() not in {
-        "0",
-        "false",
-        "no",
-    }
+    return get_settings().four_eyes
 
 
 class ApprovalDecisionInput(RunInput):
@@ -85,7 +81,7 @@ def decision_form(choices: list[Choice]) -> type[ApprovalDecisionInput]:
     )
 
 
-@task(name="open-approval", cache_policy=NO_CACHE)
+@step
 def open_approval(
     procedure_id: int,
     step: str,
@@ -128,16 +124,16 @@ def form_facts(
         return view, choices, parties_of(session, view.procedure_id)[1]
 
 
-read_form_facts = task(name="read-form-facts", cache_policy=NO_CACHE)(form_facts)
+read_form_facts = step(form_facts)
 
 
-@task(name="read-approval", cache_policy=NO_CACHE)
+@step
 def read_approval(approval_id: int) -> ApprovalView:
     with transaction() as session:
         return approval_store.get_approval(session, approval_id)
 
 
-@task(name="record-decision", cache_policy=NO_CACHE)
+@step
 def record_decision(
     approval_id: int, attempt: int, given: ApprovalDecisionInput
 ) -> DecisionOutcome:
@@ -155,30 +151,11 @@ def record_decision(
         )
 
 
-@task(name="decided-outcome", cache_policy=NO_CACHE)
+@step
 def decided_outcome(approval_id: int) -> DecisionOutcome:
     """The accepted decision of an approval decided before this run (re)started."""
     with transaction() as session:
-        view = approval_store.get_approval(session, approval_id)
-        accepted = [d for d in approval_store.decisions_of(session, approval_id) if d.accepted]
-        signature = approval_store.signature_of(session, approval_id)
-        last = accepted[-1] if accepted else None
-        decision = (
-            approval_decisions.outcome_decision(
-                session.get_one(Approval, approval_id), last.decision
-            )
-            if last
-            else view.status
-        )
-    return DecisionOutcome(
-        approval_id,
-        True,
-        decision,
-        last.signer_id if last else (view.decided_by or ""),
-        last.reason if last else "decided before this run",
-        view.status,
-        signature,
-    )
+        return approval_decisions.decided_outcome(session, approval_id)
 
 
 def step_name(step: str) -> str:
@@ -282,7 +259,7 @@ def request_approval(
         given = wait_for(
             decision_form(choices),
             approval_description(view, choices, personal),
-            f"approval-{view.id}-{attempt}",
+            approval_key(view.id, attempt),
             page=(view.procedure_id, f"{step_name(view.step)}: for signature by {decider}"),
         )
         outcome = record_decision(view.id, attempt, given)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
 
 from models.db import reading
 from models.records import audit_checkpoint
 from models.settings import get_settings
+from tasks.step import step
 
 
 def _markdown(result: dict[str, Any]) -> str:
@@ -30,7 +30,7 @@ def _markdown(result: dict[str, Any]) -> str:
     )
 
 
-@task(name="audit-checkpoint", cache_policy=NO_CACHE)
+@step
 def checkpoint_audit_log() -> dict[str, Any]:
     """Sign the head of the log into the checkpoint file. An invalid log is reported loudly
     (error log, artifact) but does not stop the deadline check: deadlines still run."""

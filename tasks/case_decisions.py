@@ -8,16 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field
-from sqlalchemy import select
 
 from models.appeals import may_report
 from models.db import transaction
-from models.db.tables import Body, Duty, DutyStatus, Procedure
+from models.db.tables import Body, Procedure
 from models.office.roster_store import read_roster
 from models.procedures import ProcedureKind, ProcedureStatus
 from models.procedures import store as procedure_store
@@ -33,9 +30,11 @@ from models.records import audit
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.dates_kk import DateCase, date_text
 from models.timing.terms import TermNotAllowed
+from models.vocabulary import EVENT_PREFIX
 from tasks.events import prefect_configured
+from tasks.step import step
 
-REF_PREFIX = f"prosecutor.{ProcedureKind.CASE_DECISION.value}."
+REF_PREFIX = f"{EVENT_PREFIX}{ProcedureKind.CASE_DECISION.value}."  # the event's resource
 PROSECUTION_DEPLOYMENT = "support-prosecution/support-prosecution"
 
 
@@ -100,18 +99,13 @@ def _case(proc: Procedure) -> FinishedCase:
     )
 
 
-@task(name="open-case-study", cache_policy=NO_CACHE)
+@step
 def open_study(case_ref: str) -> FinishedCase:
     """The submitted case, its study begun under this run (idempotent on replay)."""
     number = case_number_of(case_ref)
     with transaction() as session:
-        proc = session.scalar(
-            select(Procedure).where(
-                Procedure.registration_number == number,
-                Procedure.kind == ProcedureKind.CASE_DECISION,
-            )
-        )
-        if proc is None:
+        proc = procedure_store.procedure_by_number(session, number)
+        if proc.kind is not ProcedureKind.CASE_DECISION:
             raise LookupError(f"no finished case {number}")
         context = FlowRunContext.get()
         if context and context.flow_run:
@@ -140,7 +134,7 @@ def description(case: FinishedCase) -> str:
     )
 
 
-@task(name="check-case-decision", cache_policy=NO_CACHE)
+@step
 def check_decision(case: FinishedCase, given: StudyInput) -> str | None:
     """None when the decision may be drafted; else why not (audited)."""
     problems = decision_problems(
@@ -168,7 +162,7 @@ def check_decision(case: FinishedCase, given: StudyInput) -> str | None:
         return "; ".join(problems)
 
 
-@task(name="further-investigation-due", cache_policy=NO_CACHE)
+@step
 def further_due(case: FinishedCase, attempt: int, due_days: int | None) -> dt.date:
     """The term of the returned case, fixed once per decision (CPC art. 192(7)): a run resumed
     on a later day prints and tracks the same day as the document first drafted."""
@@ -182,7 +176,7 @@ def further_due(case: FinishedCase, attempt: int, due_days: int | None) -> dt.da
         return dt.date.fromisoformat(fixed[str(attempt)])
 
 
-@task(name="case-decision-fields", cache_policy=NO_CACHE)
+@step
 def decision_fields(
     case: FinishedCase, given: StudyInput, language: str, due: dt.date | None
 ) -> dict[str, Any]:
@@ -210,7 +204,7 @@ def decision_fields(
     }
 
 
-@task(name="start-state-prosecution", cache_policy=NO_CACHE)
+@step
 def start_prosecution(case: FinishedCase, signer: str) -> str | None:
     """The case went to court: the state prosecution is due (recorded once), and started on a
     real server through ``support-prosecution``; the run id, or None when none was started."""
@@ -253,7 +247,7 @@ def start_prosecution(case: FinishedCase, signer: str) -> str | None:
     return str(run.id)
 
 
-@task(name="close-case-decision", cache_policy=NO_CACHE)
+@step
 def close_decision(
     case: FinishedCase,
     outcome: Outcome,
@@ -264,12 +258,8 @@ def close_decision(
     """The decision taken: the study duty done, the decision recorded (and on the supervised
     case, when one is registered), the procedure closed."""
     rule = rule_for(case.form).outcome(outcome)
+    decided_on = today()
     with transaction() as session:
-        for duty in session.scalars(select(Duty).where(Duty.procedure_id == case.procedure_id)):
-            if duty.status is DutyStatus.OPEN:
-                procedure_store.complete_duty(session, duty.id, signer)
-        proc = session.get_one(Procedure, case.procedure_id)
-        decided_on = today()
         decision = {
             "outcome": outcome.value,
             "source": rule.source,
@@ -279,8 +269,9 @@ def close_decision(
             "within_term": decided_on <= case.due_date,
             "instructions": instructions,
         }
-        proc.details = {**(proc.details or {}), "decision": decision}
-        procedure_store.set_status(session, proc.id, ProcedureStatus.CLOSED, signer)
+        proc = procedure_store.close_procedure(
+            session, case.procedure_id, signer, details={"decision": decision}
+        )
         audit.append(
             session,
             actor=signer,

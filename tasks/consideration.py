@@ -5,25 +5,26 @@ materials, an extension to a chosen date, an inspection that answers the appeal.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Literal
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from models.appeals import may_report, report_problem
+from models.appeals import may_report, report_problem, review_store
 from models.db import transaction
-from models.db.tables import AuditEntry, Duty
 from models.office.roster_store import read_roster
 from models.procedures import store as procedure_store
-from models.records import audit
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.terms import default_terms
+from models.vocabulary import Step, attempt_key, numbered
 from tasks.appeals import AppealCase
 from tasks.letters import extension_problem
+from tasks.step import step
+
+# Term rows this module counts (the office checks them at start-up).
+DEMAND_TERM = "demand.documents"  # a demand for documents
+FILE_ACCESS_TERM = "appeal.file_access"  # the applicant reads the file (APPC art. 75(1))
+TERMS = (DEMAND_TERM, FILE_ACCESS_TERM)
 
 
 class InformationRequest(BaseModel):
@@ -101,43 +102,29 @@ def content_problem(case: AppealCase, report: ConsiderationReport) -> str | None
     )
 
 
-VERDICTS = ("appeal.report_accepted", "appeal.report_refused")
+REPORT_FORM = "report"  # the form of the assistant's report: report-1, report-2, ...
 
 
-@task(name="check-reporter", cache_policy=NO_CACHE)
+@step
 def check_reporter(case: AppealCase, report: ConsiderationReport, attempt: int) -> str | None:
     """None when the report is accepted, else why not. The verdict is audited once per attempt
     and a resumed run replaying its reports gets the same verdict, whatever changed since (a
     ground classified, a term extended)."""
-    entity = f"{case.registration_number}#report-{attempt}"
+    entity = f"{case.registration_number}#{attempt_key(REPORT_FORM, attempt)}"
     with transaction() as session:
-        given = session.scalar(
-            select(AuditEntry).where(
-                AuditEntry.action.in_(VERDICTS), AuditEntry.entity_id == entity
-            )
-        )
-        if given is not None:
-            return json.loads(given.payload).get("reason")
-        duty = session.scalar(
-            select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == "consider")
-        )
-        assignee = duty.assignee_id if duty else None
+        judged, reason = review_store.given_verdict(session, entity)
+        if judged:
+            return reason
+        assignee = review_store.assignee_of(session, case.procedure_id)
         if not may_report(read_roster(session), today(), assignee, report.assistant):
             reason = f"{report.assistant} is not assigned to appeal {case.registration_number}"
         else:
             reason = content_problem(case, report)
-        audit.append(
-            session,
-            actor=report.assistant,
-            action=VERDICTS[reason is not None],
-            entity_kind="appeal",
-            entity_id=entity,
-            payload={"reason": reason},
-        )
+        review_store.record_verdict(session, entity, report.assistant, reason)
         return reason
 
 
-@task(name="open-requests", cache_policy=NO_CACHE)
+@step
 def open_requests(case: AppealCase, report: ConsiderationReport, attempt: int) -> list[int]:
     """Duties for the information requests, summons and file access the report asks for."""
     cal = WorkingCalendar()
@@ -150,11 +137,11 @@ def open_requests(case: AppealCase, report: ConsiderationReport, attempt: int) -
                 procedure_store.open_duty(
                     session,
                     procedure_id=case.procedure_id,
-                    step=f"request-{attempt}-{i}",
+                    step=numbered(Step.REQUEST, attempt, i),
                     title=f"Answer of {r.body}: {r.question}"[:300],
                     assignee_id=report.assistant,
-                    due_date=terms.due("demand.documents", on, cal),
-                    term_id="demand.documents",
+                    due_date=terms.due(DEMAND_TERM, on, cal),
+                    term_id=DEMAND_TERM,
                     actor=report.assistant,
                 ).id
             )
@@ -163,7 +150,7 @@ def open_requests(case: AppealCase, report: ConsiderationReport, attempt: int) -
                 procedure_store.open_duty(
                     session,
                     procedure_id=case.procedure_id,
-                    step=f"summons-{attempt}-{i}",
+                    step=numbered(Step.SUMMONS, attempt, i),
                     title=f"Explanations of {s.person} ({s.purpose})"[:300],
                     assignee_id=report.assistant,
                     due_date=s.on,
@@ -175,11 +162,11 @@ def open_requests(case: AppealCase, report: ConsiderationReport, attempt: int) -
                 procedure_store.open_duty(
                     session,
                     procedure_id=case.procedure_id,
-                    step=f"file-access-{attempt}",
+                    step=numbered(Step.FILE_ACCESS, attempt),
                     title="Let the applicant see the materials (APPC art. 75(1))",
                     assignee_id=report.assistant,
-                    due_date=terms.due("appeal.file_access", on, cal),
-                    term_id="appeal.file_access",
+                    due_date=terms.due(FILE_ACCESS_TERM, on, cal),
+                    term_id=FILE_ACCESS_TERM,
                     actor=report.assistant,
                 ).id
             )

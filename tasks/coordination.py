@@ -5,27 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from prefect import task
 from prefect.artifacts import create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from models.appeals import choose_assignee, may_report
 from models.db import transaction
 from models.db.tables import Body, Duty, Procedure
-from models.office.roster_store import office_code, read_roster
-from models.procedures import ProcedureKind, ProcedureStatus, coordination
-from models.procedures import store as procedure_store
+from models.office.roster_store import read_roster
+from models.procedures import coordination
 from models.procedures.inspections import named_person
 from models.records import audit
 from models.timing.calendar import WorkingCalendar, today
-from models.timing.deadlines import TermUnit, due_date
 from models.timing.terms import default_terms
+from tasks.documents import approval_due
+from tasks.step import step
 
-AREA = "law_enforcement"
+AREA = coordination.AREA
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +55,12 @@ class ResolutionInput(RunInput):
     items: list[ResolutionItemInput] = Field(min_length=1)
 
 
-@task(name="register-meeting", cache_policy=NO_CACHE)
+@step
 def register_meeting(meeting_date: dt.date, responsible: str | None) -> Meeting:
-    title = f"Coordination meeting of {meeting_date:%d.%m.%Y}"
+    """The meeting of ``meeting_date``, registered once, its agenda due before it; the
+    responsible assistant named, or one of the area by load."""
     with transaction() as session:
-        proc = session.scalar(
-            select(Procedure).where(
-                Procedure.kind == ProcedureKind.COORDINATION, Procedure.title == title
-            )
-        )
+        proc = coordination.meeting_on(session, meeting_date)
         if proc is None:
             roster = read_roster(session)
             who = (
@@ -74,38 +68,13 @@ def register_meeting(meeting_date: dt.date, responsible: str | None) -> Meeting:
                 if responsible
                 else choose_assignee(roster, today(), AREA, {})[0]
             )
-            agenda_due = WorkingCalendar().on_or_next_working_day(
-                meeting_date - dt.timedelta(days=3)
-            )
-            proc = procedure_store.register_procedure(
-                session,
-                office_code=office_code(session),
-                kind=ProcedureKind.COORDINATION,
-                title=title,
-                year=meeting_date.year,
-                due_date=meeting_date,
-                assignee_id=who.id,
-                area=AREA,
-                actor="coordination",
-            )
-            proc.details = {"meeting_date": meeting_date.isoformat()}
             context = FlowRunContext.get()
-            proc.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
-            procedure_store.set_status(
-                session, proc.id, ProcedureStatus.IN_PROGRESS, "coordination"
-            )
-            procedure_store.open_duty(
-                session,
-                procedure_id=proc.id,
-                step="agenda",
-                title="Prepare the agenda of the coordination meeting",
-                assignee_id=who.id,
-                due_date=min(agenda_due, meeting_date),
-            )
+            run_id = str(context.flow_run.id) if context and context.flow_run else None
+            proc = coordination.register_meeting(session, meeting_date, who, run_id)
         return Meeting(proc.id, proc.registration_number, meeting_date, proc.assignee_id or "")
 
 
-@task(name="check-author", cache_policy=NO_CACHE)
+@step
 def check_author(meeting: Meeting, staff_id: str, what: str) -> str | None:
     """None when ``staff_id`` may prepare ``what`` for the meeting, else why not (audited)."""
     with transaction() as session:
@@ -123,21 +92,23 @@ def check_author(meeting: Meeting, staff_id: str, what: str) -> str | None:
         return reason
 
 
-@task(name="check-bodies", cache_policy=NO_CACHE)
+@step
 def check_bodies(resolution: ResolutionInput) -> list[str]:
     with transaction() as session:
         return coordination.unknown_bodies(session, {b for i in resolution.items for b in i.bodies})
 
 
 def resolution_items(meeting: Meeting, resolution: ResolutionInput) -> list[coordination.Item]:
-    default = default_terms().due("coordination.execution", meeting.meeting_date, WorkingCalendar())
+    default = default_terms().due(
+        coordination.EXECUTION_TERM, meeting.meeting_date, WorkingCalendar()
+    )
     return [
         coordination.Item(i.text, tuple(dict.fromkeys(i.bodies)), i.due_date or default)
         for i in resolution.items
     ]
 
 
-@task(name="staff-name", cache_policy=NO_CACHE)
+@step
 def staff_name(staff_id: str, language: str) -> str:
     """A member of the office as a document names them: position and name from the roster,
     never a staff id ("Подготовил: помощник прокурора района Сапарова Айгерим")."""
@@ -146,31 +117,21 @@ def staff_name(staff_id: str, language: str) -> str:
         return named_person(member.name, member.position, language)
 
 
-@task(name="body-names", cache_policy=NO_CACHE)
+@step
 def body_names(body_ids: list[str], language: str) -> dict[str, str]:
     with transaction() as session:
-        bodies = session.scalars(select(Body).where(Body.id.in_(body_ids))).all()
-        return {b.id: (b.name_kk if language == "kk" else b.name_ru) for b in bodies}
+        return coordination.body_names(session, body_ids, language)
 
 
-@task(name="record-resolution", cache_policy=NO_CACHE)
+@step
 def record_resolution(meeting: Meeting, items: list[coordination.Item], actor: str) -> list[int]:
     with transaction() as session:
-        ids = coordination.record_items(
+        return coordination.record_resolution(
             session, meeting.procedure_id, items, meeting.responsible, actor
         )
-        agenda = session.scalar(
-            select(Duty).where(Duty.procedure_id == meeting.procedure_id, Duty.step == "agenda")
-        )
-        if agenda is not None:
-            procedure_store.complete_duty(session, agenda.id, actor)
-        procedure_store.set_status(
-            session, meeting.procedure_id, ProcedureStatus.AWAITING_ANSWER, actor
-        )
-        return ids
 
 
-@task(name="publish-execution-report", cache_policy=NO_CACHE)
+@step
 def publish_execution_report(procedure_id: int) -> list[dict[str, object]]:
     with transaction() as session:
         proc = session.get_one(Procedure, procedure_id)
@@ -195,7 +156,7 @@ class OverdueItem:
     meeting_date: str
 
 
-@task(name="overdue-item", cache_policy=NO_CACHE)
+@step
 def overdue_item(duty_id: int) -> OverdueItem:
     with transaction() as session:
         duty = session.get_one(Duty, duty_id)
@@ -216,9 +177,9 @@ def overdue_item(duty_id: int) -> OverdueItem:
         )
 
 
-def agenda_due(meeting_date: dt.date) -> dt.date:
-    return (
-        due_date(today(), 2, TermUnit.WORKING_DAYS, WorkingCalendar())
-        if meeting_date <= today()
-        else meeting_date
-    )
+def agenda_signature_due(meeting_date: dt.date) -> dt.date:
+    """The head decides on the agenda by the meeting; for a meeting already held (a late
+    agenda), in the office's term for a signature."""
+    if meeting_date > today():
+        return meeting_date
+    return approval_due(None)

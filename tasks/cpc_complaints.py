@@ -8,20 +8,16 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field
-from sqlalchemy import select
 
 from models.appeals import may_report
 from models.db import transaction
-from models.db.tables import Duty, DutyStatus, Procedure
+from models.db.tables import Procedure
 from models.office.masking import mask_name, redact
 from models.office.roster_store import read_roster
-from models.procedures import ProcedureStatus
-from models.procedures import store as procedure_store
+from models.procedures import ProcedureKind, ProcedureStatus, cpc_complaint_store
 from models.procedures.cpc_complaints import (
     EXTENSION_GROUND_TEXT,
     OUTCOME_TEXT,
@@ -32,15 +28,17 @@ from models.procedures.cpc_complaints import (
     ExtensionRefused,
     Outcome,
     check_extension,
-    choose_prosecutor,
     complaint_of,
     conclusion_problem,
 )
-from models.records import audit
 from models.records.markdown_text import literal_inline
 from models.timing.calendar import WorkingCalendar, today
+from models.timing.terms import default_terms
+from models.vocabulary import EVENT_PREFIX
+from tasks.step import step
 
-PREFIX = "prosecutor.cpc_complaint."
+ACTOR = "review-cpc-complaint"
+PREFIX = f"{EVENT_PREFIX}{ProcedureKind.CPC_COMPLAINT.value}."
 
 
 def complaint_number(ref: str) -> str:
@@ -119,69 +117,40 @@ def _case(proc: Procedure) -> ComplaintCase:
     )
 
 
-@task(name="take-cpc-complaint", cache_policy=NO_CACHE)
+@step
 def take_complaint(number: str) -> ComplaintCase:
     """Take the registered complaint into review (its run recorded on the procedure)."""
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else None
     with transaction() as session:
-        _, proc = complaint_of(session, number)
-        if proc.flow_run_id is None:
-            proc.flow_run_id = run_id
-        if proc.status is ProcedureStatus.REGISTERED:
-            procedure_store.set_status(
-                session, proc.id, ProcedureStatus.IN_PROGRESS, "review-cpc-complaint"
-            )
-        return _case(proc)
+        return _case(cpc_complaint_store.take_into_review(session, number, run_id, ACTOR))
 
 
-@task(name="assign-cpc-complaint", cache_policy=NO_CACHE)
+@step
 def assign_complaint(case: ComplaintCase) -> str:
     """A prosecutor of the criminal area present today, the least loaded, with the duty to
     consider it by its CPC term (art. 105(2))."""
     with transaction() as session:
-        duty = session.scalar(
-            select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == "consider")
-        )
-        if duty is not None:
-            return duty.assignee_id or ""
-        loads = procedure_store.open_duty_loads(session)
-        staff, why = choose_prosecutor(read_roster(session), today(), loads)
         proc = session.get_one(Procedure, case.procedure_id)
-        proc.assignee_id = staff.id
-        procedure_store.open_duty(
-            session,
-            procedure_id=case.procedure_id,
-            step="consider",
-            title=f"Consider CPC complaint {case.registration_number} (CPC art. 105(2))",
-            assignee_id=staff.id,
-            due_date=case.due_date,
-            term_id=case.term_id,
-            actor="review-cpc-complaint",
+        return cpc_complaint_store.assign_prosecutor(
+            session, proc, case.due_date, case.term_id, ACTOR
         )
-        audit.append(
-            session,
-            actor="review-cpc-complaint",
-            action="cpc_complaint.assigned",
-            entity_kind="procedure",
-            entity_id=case.registration_number,
-            payload={"assignee": staff.id, "why": why, "term": case.term_id},
-        )
-        return staff.id
 
 
-@task(name="describe-cpc-complaint", cache_policy=NO_CACHE)
+@step
 def describe(case: ComplaintCase, assignee: str) -> str:
     """The form's Markdown: the complaint with its personal data masked (the UI is open)."""
     with transaction() as session:
         record, _ = complaint_of(session, case.registration_number)
     name = record.complainant_name()
     summary = redact(record.summary, [name])
-    term = "3" if case.term_id.endswith("urgent") else "7"
+    terms = default_terms()
+    longest = terms.get(TERM_EXTENDED).term
     due_line = (
-        f"**Decide by:** {case.due_date:%d.%m.%Y} (extended to 15 сутки, CPC art. 105(2))"
+        f"**Decide by:** {case.due_date:%d.%m.%Y} (extended to {longest} сутки, CPC art. 105(2))"
         if case.extended
-        else f"**Decide by:** {case.due_date:%d.%m.%Y} ({term} сутки, CPC arts. 105(2), 48)"
+        else f"**Decide by:** {case.due_date:%d.%m.%Y}"
+        f" ({terms.get(case.term_id).term} сутки, CPC arts. 105(2), 48)"
     )
     return (
         f"## CPC complaint {case.registration_number}\n\n"
@@ -193,12 +162,12 @@ def describe(case: ComplaintCase, assignee: str) -> str:
         f"{due_line}\n\n"
         "Check every argument (CPC art. 104(2)) and conclude: the outcome with what you"
         " established and, when upheld, the measures; or, in an exceptional case (further"
-        " materials, other measures), extend the term to 15 сутки from receipt — the"
+        f" materials, other measures), extend the term to {longest} сутки from receipt — the"
         " complainant is then sent a signed notice."
     )
 
 
-@task(name="check-cpc-conclusion", cache_policy=NO_CACHE)
+@step
 def conclusion_refused(
     case: ComplaintCase, assignee: str, conclusion: ComplaintConclusion
 ) -> str | None:
@@ -217,13 +186,8 @@ def conclusion_refused(
                 conclusion.worsens_position,
             )
         if problem:
-            audit.append(
-                session,
-                actor=conclusion.prosecutor,
-                action="cpc_complaint.conclusion_refused",
-                entity_kind="procedure",
-                entity_id=case.registration_number,
-                payload={"why": problem},
+            cpc_complaint_store.record_refusal(
+                session, case.registration_number, conclusion.prosecutor, problem
             )
         return problem
 
@@ -250,7 +214,7 @@ def extended_to(case: ComplaintCase, conclusion: ComplaintConclusion) -> dt.date
     )
 
 
-@task(name="complaint-letter-fields", cache_policy=NO_CACHE)
+@step
 def letter_fields(case: ComplaintCase) -> dict[str, Any]:
     """What every letter to the complainant prints: the addressee and the complaint."""
     with transaction() as session:
@@ -296,7 +260,7 @@ def decision_fields(
     }
 
 
-@task(name="extend-cpc-complaint", cache_policy=NO_CACHE)
+@step
 def apply_extension(
     case: ComplaintCase,
     new_due: dt.date,
@@ -307,60 +271,14 @@ def apply_extension(
     """The complaint is considered within up to 15 сутки, its complainant told by the signed
     notice ``notice_id`` (CPC art. 105(2)); the duty's due date moves."""
     with transaction() as session:
-        proc = session.get_one(Procedure, case.procedure_id)
-        details = dict(proc.details or {})
-        if "extended_to" not in details:
-            details.update(
-                extended_to=new_due.isoformat(), extension_ground=ground.value, notice=notice_id
-            )
-            proc.details = details
-            proc.due_date = new_due
-            duty = session.scalar(
-                select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == "consider")
-            )
-            if duty is not None:
-                duty.due_date, duty.term_id, duty.escalation_level = new_due, TERM_EXTENDED, 0
-                duty.reminded_on = None
-            audit.append(
-                session,
-                actor=decided_by,
-                action="cpc_complaint.extended",
-                entity_kind="procedure",
-                entity_id=case.registration_number,
-                payload={
-                    "due_date": new_due.isoformat(),
-                    "ground": ground.value,
-                    "notice_document": notice_id,
-                    "rule": "CPC art. 105(2)",
-                },
-            )
+        proc = cpc_complaint_store.extend_term(
+            session, case.procedure_id, new_due, ground, notice_id, decided_by
+        )
         return replace(case, due_date=proc.due_date or new_due, extended=True)
 
 
-@task(name="close-cpc-complaint", cache_policy=NO_CACHE)
+@step
 def close_complaint(case: ComplaintCase, outcome: Outcome, document_id: int, actor: str) -> None:
     """The decision is sent: the duties are done and the procedure closed."""
     with transaction() as session:
-        for duty in session.scalars(
-            select(Duty).where(
-                Duty.procedure_id == case.procedure_id, Duty.status == DutyStatus.OPEN
-            )
-        ):
-            procedure_store.complete_duty(session, duty.id, actor)
-        proc = session.get_one(Procedure, case.procedure_id)
-        if proc.status is ProcedureStatus.CLOSED:
-            return
-        proc.details = {**(proc.details or {}), "outcome": outcome.value}
-        procedure_store.set_status(session, case.procedure_id, ProcedureStatus.CLOSED, actor)
-        audit.append(
-            session,
-            actor=actor,
-            action="cpc_complaint.decided",
-            entity_kind="procedure",
-            entity_id=case.registration_number,
-            payload={
-                "outcome": outcome.value,
-                "document": document_id,
-                "rule": "CPC art. 105(3)-(4)",
-            },
-        )
+        cpc_complaint_store.close_decided(session, case.procedure_id, outcome, document_id, actor)

@@ -9,21 +9,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import AwareDatetime, Field
-from sqlalchemy import func, select
 
 from models.appeals import inbox_store, may_report
 from models.db import transaction
-from models.db.tables import AuditEntry, Duty, DutyStatus, Procedure
+from models.db.tables import DutyStatus, Procedure
 from models.office.roster_store import read_roster
-from models.procedures import ProcedureKind, ProcedureStatus
+from models.procedures import ProcedureKind, ProcedureStatus, criminal_case_store
 from models.procedures import store as procedure_store
 from models.procedures.criminal_cases import (
     FORM_NAMES,
+    NOTICE_TERM,
     TERM_OF_FORM,
     ExtensionGround,
     ExtensionRoute,
@@ -38,9 +36,10 @@ from models.sweeps.notifications import notify
 from models.timing.calendar import ALMATY, WorkingCalendar, today
 from models.timing.dates_kk import DateCase, date_text
 from models.timing.terms import default_terms
+from models.vocabulary import Step
+from tasks.step import step
 
-TERM_STEP = "investigation-term"  # the duty that carries the term's due date
-NOTICE_STEP = "notice-start"  # the notice of the start of the investigation, in hours
+ACTOR = "supervise-criminal-case"
 NEXT_FLOW = "decide-finished-case"  # the deployment that takes a finished case
 
 
@@ -115,7 +114,7 @@ def _case(proc: Procedure, elsewhere: str | None = None) -> CriminalCase:
     )
 
 
-@task(name="take-criminal-case", cache_policy=NO_CACHE)
+@step
 def take_case(number: str) -> CriminalCase:
     """The registered case, taken under supervision by this run (one run per case)."""
     run_id = _current_run()
@@ -128,27 +127,23 @@ def take_case(number: str) -> CriminalCase:
         if proc.flow_run_id is None and run_id is not None:
             proc.flow_run_id = run_id
         if proc.status is ProcedureStatus.REGISTERED:
-            procedure_store.set_status(
-                session, proc.id, ProcedureStatus.IN_PROGRESS, "supervise-criminal-case"
-            )
+            procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, ACTOR)
         return _case(proc)
 
 
-@task(name="reload-criminal-case", cache_policy=NO_CACHE)
+@step
 def reload(case: CriminalCase) -> CriminalCase:
     with transaction() as session:
         return _case(session.get_one(Procedure, case.procedure_id))
 
 
-@task(name="assign-procedural-prosecutor", cache_policy=NO_CACHE)
+@step
 def assign_prosecutor(case: CriminalCase) -> str:
     """A prosecutor of the criminal area present today with the fewest open duties; the term of
     the investigation and the notice of its start become their duties, so the deadline checks
     remind and escalate them."""
     with transaction() as session:
-        existing = session.scalar(
-            select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == TERM_STEP)
-        )
+        existing = procedure_store.duty_of(session, case.procedure_id, Step.INVESTIGATION_TERM)
         if existing is not None:
             return existing.assignee_id or ""
         loads = procedure_store.open_duty_loads(session)
@@ -160,27 +155,27 @@ def assign_prosecutor(case: CriminalCase) -> str:
         procedure_store.open_duty(
             session,
             procedure_id=case.procedure_id,
-            step=TERM_STEP,
+            step=Step.INVESTIGATION_TERM,
             title=f"Срок расследования по делу ЕРДР № {case.erdr_number}",
             assignee_id=staff.id,
             due_date=case.due,
             term_id=term_id,
-            actor="supervise-criminal-case",
+            actor=ACTOR,
         )
         notice = procedure_store.open_duty(
             session,
             procedure_id=case.procedure_id,
-            step=NOTICE_STEP,
+            step=Step.NOTICE_START,
             title=f"Уведомление о начале расследования, дело ЕРДР № {case.erdr_number}",
             assignee_id=staff.id,
             due_date=None,
-            term_id="pretrial.notice_start",
-            actor="supervise-criminal-case",
+            term_id=NOTICE_TERM,
+            actor=ACTOR,
         )
         notice.due_at = notice_due_at(case.registered_at, terms)
         audit.append(
             session,
-            actor="supervise-criminal-case",
+            actor=ACTOR,
             action="criminal_case.assigned",
             entity_kind="procedure",
             entity_id=case.registration_number,
@@ -190,16 +185,16 @@ def assign_prosecutor(case: CriminalCase) -> str:
                 "form": case.form.value,
                 "term": {"id": term_id, "due": case.due, "source": terms.get(term_id).source},
                 "notice": {
-                    "id": "pretrial.notice_start",
+                    "id": NOTICE_TERM,
                     "due_at": notice.due_at.isoformat(),
-                    "source": terms.get("pretrial.notice_start").source,
+                    "source": terms.get(NOTICE_TERM).source,
                 },
             },
         )
         return staff.id
 
 
-@task(name="may-act-in-case", cache_policy=NO_CACHE)
+@step
 def may_act(case: CriminalCase, staff_id: str) -> bool:
     """The procedural prosecutor, whoever replaces them today, or those above them."""
     with transaction() as session:
@@ -207,15 +202,11 @@ def may_act(case: CriminalCase, staff_id: str) -> bool:
         return may_report(read_roster(session), today(), assignee, staff_id)
 
 
-def _duty(session: Any, procedure_id: int, step: str) -> Duty | None:
-    return session.scalar(select(Duty).where(Duty.procedure_id == procedure_id, Duty.step == step))
-
-
-@task(name="record-start-notice", cache_policy=NO_CACHE)
+@step
 def record_notice(case: CriminalCase, by: str, received_at: dt.datetime) -> bool:
     """The body's notice of the start of the investigation arrived; True when in time."""
     with transaction() as session:
-        duty = _duty(session, case.procedure_id, NOTICE_STEP)
+        duty = procedure_store.duty_of(session, case.procedure_id, Step.NOTICE_START)
         if duty is None or duty.status is DutyStatus.DONE:
             return True
         in_time = duty.due_at is None or received_at <= _aware(duty.due_at)
@@ -247,7 +238,7 @@ def request_problem(given: CaseEvent) -> str | None:
     return None
 
 
-@task(name="route-extension-request", cache_policy=NO_CACHE)
+@step
 def route_request(case: CriminalCase, given: CaseEvent, attempt: int) -> ExtensionRoute:
     """Who may decide the request (CPC art. 192(4)-(5)); recorded once per request, with a note
     when the ruling came later than five сутки before the term ends (art. 192(6))."""
@@ -264,7 +255,7 @@ def route_request(case: CriminalCase, given: CaseEvent, attempt: int) -> Extensi
     )
     with transaction() as session:
         key = f"{case.registration_number}#request-{attempt}"
-        if not session.scalar(select(func.count()).where(AuditEntry.entity_id == key)):
+        if not criminal_case_store.is_recorded(session, key):
             audit.append(
                 session,
                 actor=given.prosecutor,
@@ -283,7 +274,7 @@ def route_request(case: CriminalCase, given: CaseEvent, attempt: int) -> Extensi
     return route
 
 
-@task(name="refer-extension-upward", cache_policy=NO_CACHE)
+@step
 def refer_upward(case: CriminalCase, given: CaseEvent, route: ExtensionRoute, attempt: int) -> int:
     """Beyond the district prosecutor's power: not granted here; the request goes to the
     regional office (the Prosecutor General through it), which is notified once."""
@@ -304,45 +295,17 @@ def refer_upward(case: CriminalCase, given: CaseEvent, route: ExtensionRoute, at
         )
 
 
-@task(name="extend-investigation-term", cache_policy=NO_CACHE)
+@step
 def extend_term(case: CriminalCase, until: dt.date, document_id: int, signer: str) -> dt.date:
     """The signed decision moves the term: the duty's due date, the case's due date; a replay
     finds the decision already applied."""
     with transaction() as session:
-        proc = session.get_one(Procedure, case.procedure_id)
-        details = dict(proc.details or {})
-        extensions = list(details.get("extensions", []))
-        if any(e["document_id"] == document_id for e in extensions):
-            return until  # applied before this replay
-        extensions.append(
-            {
-                "document_id": document_id,
-                "from": proc.due_date.isoformat() if proc.due_date else None,
-                "until": until.isoformat(),
-                "signer": signer,
-                "source": "CPC art. 192(4)",
-            }
+        return criminal_case_store.extend_term(
+            session, case.procedure_id, until, document_id, signer
         )
-        details.update(extensions=extensions, term_due=until.isoformat())
-        proc.details = details
-        proc.due_date = until
-        duty = _duty(session, case.procedure_id, TERM_STEP)
-        if duty is not None:
-            duty.due_date = until
-            duty.reminded_on = None  # a new term: reminded and escalated afresh
-            duty.escalation_level = 0
-        audit.append(
-            session,
-            actor=signer,
-            action="criminal_case.term_extended",
-            entity_kind="procedure",
-            entity_id=case.registration_number,
-            payload={"until": until, "document_id": document_id, "source": "CPC art. 192(4)"},
-        )
-        return until
 
 
-@task(name="record-extension-refused", cache_policy=NO_CACHE)
+@step
 def record_refusal(case: CriminalCase, document_id: int, signer: str) -> None:
     with transaction() as session:
         audit.append(
@@ -351,32 +314,21 @@ def record_refusal(case: CriminalCase, document_id: int, signer: str) -> None:
             action="criminal_case.extension_refused",
             entity_kind="procedure",
             entity_id=f"{case.registration_number}#refusal-{document_id}",
-            payload={"document_id": document_id, "due": case.due, "source": "CPC art. 192(4)"},
+            payload={
+                "document_id": document_id,
+                "due": case.due,
+                "source": criminal_case_store.EXTENSION_SOURCE,
+            },
         )
 
 
-@task(name="close-criminal-case", cache_policy=NO_CACHE)
+@step
 def close_case(case: CriminalCase, outcome: str, actor: str) -> None:
     """The investigation ended (the case sent to the prosecutor, CPC art. 192(2)): the watch
     ends here and the decision on the finished case is taken in ``decide-finished-case``."""
     with transaction() as session:
-        for duty in session.scalars(
-            select(Duty).where(
-                Duty.procedure_id == case.procedure_id, Duty.status == DutyStatus.OPEN
-            )
-        ):
-            procedure_store.complete_duty(session, duty.id, actor)
-        proc = session.get_one(Procedure, case.procedure_id)
-        if proc.status is ProcedureStatus.CLOSED:
-            return
-        procedure_store.set_status(session, case.procedure_id, ProcedureStatus.CLOSED, actor)
-        audit.append(
-            session,
-            actor=actor,
-            action="criminal_case.investigation_finished",
-            entity_kind="procedure",
-            entity_id=case.registration_number,
-            payload={"outcome": outcome[:500], "next": NEXT_FLOW},
+        criminal_case_store.finish_investigation(
+            session, case.procedure_id, outcome, actor, NEXT_FLOW
         )
 
 
@@ -404,7 +356,7 @@ def decision_fields(
     }
 
 
-@task(name="criminal-case-details", cache_policy=NO_CACHE)
+@step
 def case_details(case: CriminalCase) -> dict[str, Any]:
     with transaction() as session:
         return dict(session.get_one(Procedure, case.procedure_id).details or {})

@@ -6,14 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 
 from models.db import session_factory, transaction
 from models.db.tables import Notification
 from models.sweeps.deadline_sweep import SweepConfig, SweepReport, body_items_escalated, sweep
 from models.sweeps.notifications import Notifier, last_notification_id, notifications_since
 from models.timing.calendar import WorkingCalendar
+from models.vocabulary import BODY_OVERDUE, duty_resource
+from tasks.step import step
 
 
 class LogNotifier:
@@ -27,7 +28,7 @@ class LogNotifier:
             )
 
 
-@task(name="sweep-deadlines", cache_policy=NO_CACHE)
+@step
 def sweep_deadlines(
     on: dt.date, config: SweepConfig, notifier: Notifier | None = None
 ) -> SweepReport:
@@ -39,9 +40,9 @@ def sweep_deadlines(
     return report
 
 
-@task(name="announce-overdue-body-items", cache_policy=NO_CACHE)
+@step
 def announce_overdue_body_items(on: dt.date) -> list[int]:
-    """Emit ``prosecutor.body.overdue`` for each body item escalated today; the
+    """Emit :data:`BODY_OVERDUE` for each body item escalated today; the
     ``escalate-to-body`` deployment drafts the letter to the body's head (once per item)."""
     from prefect.events import emit_event
 
@@ -49,9 +50,9 @@ def announce_overdue_body_items(on: dt.date) -> list[int]:
         duty_ids = body_items_escalated(session, on)
     for duty_id in duty_ids:
         emit_event(
-            event="prosecutor.body.overdue",
+            event=BODY_OVERDUE,
             resource={
-                "prefect.resource.id": f"prosecutor.duty.{duty_id}",
+                "prefect.resource.id": duty_resource(duty_id),
                 "prosecutor.kind": "duty",
             },
         )

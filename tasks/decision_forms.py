@@ -13,17 +13,16 @@ import datetime as dt
 import json
 from uuid import UUID
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.exceptions import ObjectNotFound
 from prefect.input.run_input import Keyset
-from sqlalchemy import select
 
 from models.approvals import signer_of
+from models.approvals import store as approval_store
 from models.db import transaction
-from models.db.tables import Approval, ApprovalStatus
+from models.vocabulary import approval_prefix
 from tasks.approvals import approval_description, decision_form, form_facts
+from tasks.step import step
 
 
 def waiting_keyset(client: SyncPrefectClient, flow_run_id: str, approval_id: int) -> Keyset | None:
@@ -34,7 +33,7 @@ def waiting_keyset(client: SyncPrefectClient, flow_run_id: str, approval_id: int
         return None
     if state is None or state.name not in {"Paused", "Suspended"}:
         return None
-    if not (state.state_details.pause_key or "").startswith(f"approval-{approval_id}-"):
+    if not (state.state_details.pause_key or "").startswith(approval_prefix(approval_id)):
         return None
     return state.state_details.run_input_keyset
 
@@ -77,13 +76,7 @@ def refresh_form(approval_id: int, at: dt.datetime | None = None) -> bool:
 
 def pending_with_runs() -> list[int]:
     with transaction() as session:
-        return list(
-            session.scalars(
-                select(Approval.id).where(
-                    Approval.status == ApprovalStatus.PENDING, Approval.flow_run_id.is_not(None)
-                )
-            )
-        )
+        return approval_store.pending_with_runs(session)
 
 
 def refresh_all() -> int:
@@ -91,4 +84,7 @@ def refresh_all() -> int:
     return sum(refresh_form(approval_id) for approval_id in pending_with_runs())
 
 
-refresh_decision_forms = task(name="refresh-decision-forms", cache_policy=NO_CACHE)(refresh_all)
+@step
+def refresh_decision_forms() -> int:
+    """:func:`refresh_all` as a step of the scheduled checks."""
+    return refresh_all()

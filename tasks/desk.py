@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 from prefect.settings import get_current_settings
@@ -17,6 +16,7 @@ from models.settings import get_settings
 from models.sweeps.desk import Language, render_all
 from models.sweeps.desk_store import load_desks
 from models.timing.calendar import ALMATY, WorkingCalendar, today
+from tasks.step import step
 
 
 def ui_url() -> str:
@@ -38,7 +38,7 @@ def _latest(keys: list[str]) -> dict[str, str]:
     return {a.key: a.data for a in latest if a.key and isinstance(a.data, str)}
 
 
-@task(name="publish-desks", cache_policy=NO_CACHE)
+@step
 def publish_desks(
     on: dt.date | None = None, language: Language | None = None, now: dt.datetime | None = None
 ) -> dict[str, str]:

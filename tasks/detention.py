@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from models.db import transaction
 from models.office.roster_store import read_roster
 from models.office.urgency import authorised_at
 from models.procedures import detention
 from models.timing.calendar import WorkingCalendar
+from tasks.step import step
 
 
-@task(name="open-detention-control", cache_policy=NO_CACHE)
+@step
 def open_detention_control(number: str) -> detention.Control:
     """The 12-hour notice (CPC art. 131(3)) and the limit (CPC arts. 14(2), 131(4)) as duties
     with ``due_at``, once per detention: a replayed run finds them and changes nothing."""

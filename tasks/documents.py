@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
-
 from models.db import transaction
-from models.db.tables import Procedure
+from models.procedures.store import procedure_by_number
 from models.records import document_store, pdf_store
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.terms import default_terms
+from tasks.step import step
+
+# Term rows this module counts (the office checks them at start-up).
+DECISION_TERM = "approval.decision"  # the signatory decides
+PROMPT_DECISION_TERM = "approval.prompt_decision"  # a document that cannot wait
+TERMS = (DECISION_TERM, PROMPT_DECISION_TERM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,18 +25,14 @@ class ProcedureRef:
     due_date: dt.date | None
 
 
-@task(name="find-procedure", cache_policy=NO_CACHE)
+@step
 def find_procedure(registration_number: str) -> ProcedureRef:
     with transaction() as session:
-        proc = session.scalar(
-            select(Procedure).where(Procedure.registration_number == registration_number)
-        )
-        if proc is None:
-            raise LookupError(f"no procedure {registration_number}")
+        proc = procedure_by_number(session, registration_number)
         return ProcedureRef(proc.id, proc.registration_number, proc.due_date)
 
 
-@task(name="draft-document", cache_policy=NO_CACHE)
+@step
 def draft_document(
     procedure_id: int, kind: str, language: str, title: str, body: str, drafted_by: str | None
 ) -> int:
@@ -50,7 +48,7 @@ def draft_document(
         ).id
 
 
-@task(name="dispatch-document", cache_policy=NO_CACHE)
+@step
 def dispatch_document(document_id: int, actor: str, channel: str) -> dt.datetime:
     with transaction() as session:
         # the printed form is stored before the dispatch is recorded, in the same transaction:
@@ -64,5 +62,12 @@ def dispatch_document(document_id: int, actor: str, channel: str) -> dt.datetime
 
 def approval_due(procedure_due: dt.date | None) -> dt.date:
     """The office's term for a signature, never past the procedure's own statutory term."""
-    due = default_terms().due("approval.decision", today(), WorkingCalendar())
+    due = default_terms().due(DECISION_TERM, today(), WorkingCalendar())
     return min(due, procedure_due) if procedure_due else due
+
+
+def prompt_approval_due(limit: dt.date | None) -> dt.date:
+    """The shorter term for a document that cannot wait (a petition in its appeal window, a
+    letter about an overdue item), never past ``limit``."""
+    due = default_terms().due(PROMPT_DECISION_TERM, today(), WorkingCalendar())
+    return min(due, limit) if limit else due

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from models.procedures import erdr_intake
 from models.procedures.erdr import InboxFolderAdapter
 from models.procedures.erdr_intake import IntakeSummary
+from models.vocabulary import CASE_REGISTERED
+from tasks.events import emit_registered
+from tasks.step import step
 
 
-@task(name="poll-erdr-inbox", cache_policy=NO_CACHE)
-def poll_inbox(folder: str | None = None) -> IntakeSummary:
+def announce_cases(numbers: list[str]) -> bool:
+    """Announce registered cases by their numbers (``prosecutor.case.registered``); False when
+    Prefect could not be reached (they are announced later by reconciling)."""
+    return emit_registered(CASE_REGISTERED, erdr_intake.KIND, numbers)
+
+
+@step
+def poll_erdr_inbox(folder: str | None = None) -> IntakeSummary:
     """Store every new ЕРДР record (each in its own transaction) and announce the new cases."""
     summary = erdr_intake.poll(InboxFolderAdapter(Path(folder) if folder else None))
-    erdr_intake.announce_new(summary)
+    erdr_intake.announce_new(summary, announce_cases)
     return summary
 
 
-@task(name="reconcile-erdr", cache_policy=NO_CACHE)
-def reconcile() -> list[str]:
+@step
+def reconcile_erdr() -> list[str]:
     """Announce stored cases whose announcement failed before."""
-    return erdr_intake.reconcile()
+    return erdr_intake.reconcile(announce_cases)

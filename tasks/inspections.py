@@ -1,55 +1,57 @@
 """Steps of an inspection of compliance with the law (проверка соблюдения законности),
 CL-155 arts. 18, 19, 26(3), 37(1)(6): the order registered before the start, the term in working
 days with its suspensions and extension, demands for documents, and the справка acknowledged by
-the subject. The rules themselves are in ``models.procedures.inspections``."""
+the subject. The rules are in ``models.procedures.inspections``, the storage in
+``models.procedures.inspection_store``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from models.appeals import may_report
 from models.db import transaction
-from models.db.tables import Duty, Procedure
-from models.office.roster_store import office_code, read_roster
-from models.procedures import ProcedureKind, ProcedureStatus
+from models.office.roster_store import read_roster
+from models.procedures import inspection_store
 from models.procedures import store as procedure_store
+from models.procedures.inspection_store import Receipt
 from models.procedures.inspections import (
     Acknowledgement,
     Authorisation,
     DecidedResponse,
     Ground,
+    Inspection,
+    InspectionRecord,
     Suspension,
-    extended_due,
-    extension_days,
     inspection_due,
     named_person,
-    remaining_working_days,
-    resumed_due,
 )
-from models.records import audit
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.terms import default_terms
+from models.vocabulary import Step, numbered
+from tasks.step import step
 
+# Term rows this module counts (the office checks them at start-up).
+REGISTRATION_TERM = "inspection.registration"
+SUMMONS_TERM = "inspection.summons"
+CONSENT_ANSWER_TERM = "inspection.consent_answer"
+EXTENSION_CONSENT_TERM = "inspection.extension_consent"
+CERTIFICATE_TERM = "inspection.certificate"
+DEMAND_TERM = "demand.documents"
+TERMS = (
+    REGISTRATION_TERM,
+    SUMMONS_TERM,
+    CONSENT_ANSWER_TERM,
+    EXTENSION_CONSENT_TERM,
+    CERTIFICATE_TERM,
+    DEMAND_TERM,
+)
 
-@dataclass(frozen=True, slots=True)
-class Inspection:
-    procedure_id: int
-    registration_number: str
-    subject: str
-    inspectors: tuple[str, ...]
-    secret: bool
-    started: dt.date | None
-    due: dt.date | None
+__all__ = ["AcknowledgementInput", "DemandInput", "Inspection", "InspectionReport"]
 
 
 class DemandInput(BaseModel):
@@ -118,21 +120,7 @@ class RecordingAdapter:
         return f"registration of {inspection.registration_number} requested"
 
 
-def _inspection(proc: Procedure) -> Inspection:
-    d = proc.details or {}
-    started = dt.date.fromisoformat(d["started"]) if d.get("started") else None
-    return Inspection(
-        proc.id,
-        proc.registration_number,
-        d.get("subject", ""),
-        tuple(d.get("inspectors", [])),
-        bool(d.get("secret")),
-        started,
-        proc.due_date if started else None,
-    )
-
-
-@task(name="register-inspection", cache_policy=NO_CACHE)
+@step
 def register_inspection(
     subject: str,
     ground: Ground,
@@ -145,46 +133,24 @@ def register_inspection(
     authorisation: Authorisation | None = None,
 ) -> Inspection:
     """The procedure with its ground recorded (CL-155 art. 18(1)-(2))."""
-    title = f"Inspection: {subject}"[:300]
+    record = InspectionRecord(
+        subject=subject,
+        ground=ground,
+        facts=facts,
+        private_business=private_business,
+        authorisation=authorisation,
+        scope=scope,
+        inspectors=tuple(inspectors),
+        specialists=tuple(specialists),
+        secret=secret,
+    )
+    context = FlowRunContext.get()
+    run_id = str(context.flow_run.id) if context and context.flow_run else None
     with transaction() as session:
-        roster = read_roster(session)
-        for staff_id in inspectors:
-            roster.member(staff_id)
-        proc = session.scalar(
-            select(Procedure).where(
-                Procedure.kind == ProcedureKind.INSPECTION,
-                Procedure.title == title,
-                Procedure.status != ProcedureStatus.CLOSED,
-            )
-        )
-        if proc is None:
-            proc = procedure_store.register_procedure(
-                session,
-                office_code=office_code(session),
-                kind=ProcedureKind.INSPECTION,
-                title=title,
-                year=today().year,
-                assignee_id=inspectors[0],
-                actor=inspectors[0],
-            )
-            context = FlowRunContext.get()
-            proc.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
-            proc.details = {
-                "subject": subject,
-                "ground": ground.value,
-                "facts": facts,
-                "private_business": private_business,
-                "authorisation": authorisation.model_dump(mode="json") if authorisation else None,
-                "scope": scope,
-                "inspectors": inspectors,
-                "specialists": specialists,
-                "secret": secret,
-            }
-            procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, inspectors[0])
-        return _inspection(proc)
+        return inspection_store.register(session, record, on=today(), flow_run_id=run_id)
 
 
-@task(name="name-inspectors", cache_policy=NO_CACHE)
+@step
 def name_inspectors(inspectors: list[str] | tuple[str, ...], language: str) -> list[str]:
     """Name and position of each inspector from the roster (CL-155 art. 19(1)(1))."""
     with transaction() as session:
@@ -195,61 +161,42 @@ def name_inspectors(inspectors: list[str] | tuple[str, ...], language: str) -> l
         ]
 
 
-@task(name="request-registration", cache_policy=NO_CACHE)
+@step
 def request_registration(inspection: Inspection, adapter: RegistrationAdapter | None = None) -> int:
     """Ask the legal-statistics body to register the order: the inspection does not start
     before it is registered (CL-155 arts. 18(4), 19(1)(1))."""
+    lead = inspection.inspectors[0]
     with transaction() as session:
-        existing = _duty(session, inspection.procedure_id, "registration")
+        existing = procedure_store.duty_of(session, inspection.procedure_id, Step.REGISTRATION)
         if existing is not None:
             return existing.id
         note = (adapter or RecordingAdapter()).request(inspection)
         duty = procedure_store.open_duty(
             session,
             procedure_id=inspection.procedure_id,
-            step="registration",
+            step=Step.REGISTRATION,  # of the order, with the legal-statistics body
             title="Registration of the order with the legal-statistics body",
-            assignee_id=inspection.inspectors[0],
+            assignee_id=lead,
             due_date=today(),
-            term_id="inspection.registration",
-            actor=inspection.inspectors[0],
+            term_id=REGISTRATION_TERM,
+            actor=lead,
         )
-        _audit(session, inspection, inspection.inspectors[0], "registration_requested", note=note)
+        inspection_store.record_event(
+            session, inspection.registration_number, lead, "registration_requested", note=note
+        )
         return duty.id
 
 
-@task(name="start-inspection", cache_policy=NO_CACHE)
+@step
 def start_inspection(inspection: Inspection, registration: str) -> Inspection:
     """Registered: the inspection starts today and lasts at most 30 working days (18(4))."""
+    on = today()
+    due = inspection_due(on, WorkingCalendar())
     with transaction() as session:
-        proc = session.get_one(Procedure, inspection.procedure_id)
-        details = proc.details or {}
-        if not details.get("started"):
-            started = today()
-            proc.due_date = inspection_due(started, WorkingCalendar())
-            proc.details = {**details, "started": started.isoformat(), "registration": registration}
-            procedure_store.open_duty(
-                session,
-                procedure_id=proc.id,
-                step="inspect",
-                title=f"Inspect {inspection.subject}"[:300],
-                assignee_id=inspection.inspectors[0],
-                due_date=proc.due_date,
-                term_id="inspection.duration",
-                actor=inspection.inspectors[0],
-            )
-            _audit(
-                session,
-                inspection,
-                inspection.inspectors[0],
-                "started",
-                registration=registration,
-                due_date=proc.due_date,
-            )
-        return _inspection(proc)
+        return inspection_store.start(session, inspection, registration, on, due)
 
 
-@task(name="check-inspector", cache_policy=NO_CACHE)
+@step
 def check_inspector(inspection: Inspection, staff_id: str) -> bool:
     with transaction() as session:
         return staff_id in inspection.inspectors or may_report(
@@ -257,173 +204,124 @@ def check_inspector(inspection: Inspection, staff_id: str) -> bool:
         )
 
 
-@task(name="refuse-report", cache_policy=NO_CACHE)
+@step
 def refuse_report(inspection: Inspection, inspector: str, reason: str) -> None:
     """A report the law does not allow is refused as a whole, and the refusal audited."""
     with transaction() as session:
-        _audit(session, inspection, inspector, "report_refused", reason=reason)
+        inspection_store.record_event(
+            session, inspection.registration_number, inspector, "report_refused", reason=reason
+        )
 
 
-@task(name="record-inspection-steps", cache_policy=NO_CACHE)
+@step
 def record_steps(
     inspection: Inspection, report: InspectionReport, attempt: int, demand_dues: list[dt.date]
 ) -> Inspection:
     """Demands (their terms already checked, CL-155 art. 26(3)), summons and specialists, each
     a duty; a suspension stops the clock and the resumption restarts it (18(4))."""
     cal, on = WorkingCalendar(), today()
+    summons_due = default_terms().due(SUMMONS_TERM, on, cal)
+    duties = [
+        (numbered("demand", attempt, i), f"{d.addressee}: {d.what}", due, DEMAND_TERM)
+        for i, (d, due) in enumerate(zip(report.demands, demand_dues, strict=True), start=1)
+    ] + [
+        (
+            numbered(Step.SUMMONS, attempt, i),
+            f"Explanations of {p}",
+            summons_due,
+            SUMMONS_TERM,
+        )
+        for i, p in enumerate(report.summons, start=1)
+    ]
     with transaction() as session:
-        for i, (d, due) in enumerate(zip(report.demands, demand_dues, strict=True), start=1):
+        for duty_step, title, due, term_id in duties:
             procedure_store.open_duty(
                 session,
                 procedure_id=inspection.procedure_id,
-                step=f"demand-{attempt}-{i}",
-                title=f"{d.addressee}: {d.what}"[:300],
+                step=duty_step,
+                title=title[:300],
                 assignee_id=report.inspector,
                 due_date=due,
-                term_id="demand.documents",
+                term_id=term_id,
                 actor=report.inspector,
             )
-        for i, person in enumerate(report.summons, start=1):
-            procedure_store.open_duty(
-                session,
-                procedure_id=inspection.procedure_id,
-                step=f"summons-{attempt}-{i}",
-                title=f"Explanations of {person}"[:300],
-                assignee_id=report.inspector,
-                due_date=default_terms().due("inspection.summons", on, cal),
-                term_id="inspection.summons",
-                actor=report.inspector,
-            )
-        proc = session.get_one(Procedure, inspection.procedure_id)
-        details = dict(proc.details or {})
-        if report.specialists:
-            details["specialists"] = sorted({*details.get("specialists", []), *report.specialists})
-        proc.details = details
-        if report.suspension and not details.get("suspended_on"):
-            _suspend(session, proc, report.suspension, report.inspector, on, cal)
-        elif report.resumed and details.get("suspended_on"):
-            _resume(session, proc, report.inspector, on, cal)
-        return _inspection(proc)
+        return inspection_store.record_progress(
+            session,
+            inspection,
+            actor=report.inspector,
+            specialists=report.specialists,
+            suspension=report.suspension,
+            resumed=report.resumed,
+            on=on,
+            calendar=cal,
+        )
 
 
-def _suspend(
-    session: Session,
-    proc: Procedure,
-    reason: Suspension,
-    actor: str,
-    on: dt.date,
-    cal: WorkingCalendar,
-) -> None:
-    """The clock stops: the working days left are kept, the duty has no due date meanwhile."""
-    assert proc.due_date is not None
-    remaining = remaining_working_days(on, proc.due_date, cal)
-    proc.details = {
-        **(proc.details or {}),
-        "suspended_on": on.isoformat(),
-        "suspension": reason.value,
-        "remaining_working_days": remaining,
-    }
-    procedure_store.set_status(session, proc.id, ProcedureStatus.SUSPENDED, actor)
-    _set_inspect_due(session, proc.id, None)
-    _audit(session, proc, actor, "suspended", reason=reason.value, remaining=remaining)
-
-
-def _resume(
-    session: Session, proc: Procedure, actor: str, on: dt.date, cal: WorkingCalendar
-) -> None:
-    """The count continues from the resumption with the days left (CL-155 art. 18(4))."""
-    details = dict(proc.details or {})
-    details.pop("suspended_on")
-    details.pop("suspension", None)
-    remaining = int(details.pop("remaining_working_days", 0))
-    proc.due_date = resumed_due(on, remaining, cal)
-    proc.details = details
-    procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, actor)
-    _set_inspect_due(session, proc.id, proc.due_date)
-    _audit(session, proc, actor, "resumed", remaining=remaining, due_date=proc.due_date)
-
-
-def _set_inspect_due(session: Session, procedure_id: int, due: dt.date | None) -> None:
-    duty = _duty(session, procedure_id, "inspect")
-    if duty is not None:
-        duty.due_date = due
-
-
-def _duty(session: Session, procedure_id: int, step: str) -> Duty | None:
-    return session.scalar(select(Duty).where(Duty.procedure_id == procedure_id, Duty.step == step))
-
-
-@task(name="extension-state", cache_policy=NO_CACHE)
+@step
 def extension_state(inspection: Inspection) -> tuple[int, bool]:
     """Working days already added by extensions, and whether the inspection is suspended."""
     with transaction() as session:
-        details = session.get_one(Procedure, inspection.procedure_id).details or {}
-        return int(details.get("extended_days", 0)), bool(details.get("suspended_on"))
+        return inspection_store.extension_state(session, inspection.procedure_id)
 
 
-@task(name="request-consent", cache_policy=NO_CACHE)
+@step
 def open_consent(inspection: Inspection, attempt: int) -> int:
     """The duty waiting for the consent to extend (PG order No. 32, to be confirmed)."""
+    due = default_terms().due(CONSENT_ANSWER_TERM, today(), WorkingCalendar())
     with transaction() as session:
         return procedure_store.open_duty(
             session,
             procedure_id=inspection.procedure_id,
-            step=f"pg-consent-{attempt}",
+            step=numbered("pg-consent", attempt),
             title="Consent to extend the inspection",
             assignee_id=inspection.inspectors[0],
-            due_date=default_terms().due("inspection.consent_answer", today(), WorkingCalendar()),
-            term_id="inspection.extension_consent",
+            due_date=due,
+            term_id=EXTENSION_CONSENT_TERM,
             actor=inspection.inspectors[0],
         ).id
 
 
-@task(name="extend-inspection", cache_policy=NO_CACHE)
+@step
 def extend_inspection(inspection: Inspection, number: int, days: int, basis: str) -> dt.date:
     """The ``number``-th extension by ``days`` working days from the current end (18(4)),
     applied once; only called on an explicit positive decision."""
     with transaction() as session:
-        proc = session.get_one(Procedure, inspection.procedure_id)
-        details = dict(proc.details or {})
-        applied = [str(n) for n in details.get("extensions", {})]
-        if str(number) not in applied:
-            assert proc.due_date is not None
-            extension_days(days, int(details.get("extended_days", 0)))  # re-checked at apply
-            proc.due_date = extended_due(proc.due_date, days, WorkingCalendar())
-            details["extensions"] = {**details.get("extensions", {}), str(number): basis}
-            details["extended_days"] = int(details.get("extended_days", 0)) + days
-            proc.details = details
-            _set_inspect_due(session, proc.id, proc.due_date)
-            _audit(session, proc, "consent", "extended", days=days, basis=basis, due=proc.due_date)
-        assert proc.due_date is not None
-        return proc.due_date
+        return inspection_store.extend(session, inspection.procedure_id, number, days, basis)
 
 
-@task(name="refuse-extension", cache_policy=NO_CACHE)
+@step
 def extension_not_given(inspection: Inspection, number: int, answer: str) -> None:
     """No explicit consent: the term stays as it is."""
     with transaction() as session:
-        _audit(session, inspection, "consent", "extension_not_given", number=number, answer=answer)
+        inspection_store.record_event(
+            session,
+            inspection.registration_number,
+            "consent",
+            "extension_not_given",
+            number=number,
+            answer=answer,
+        )
 
 
-@task(name="open-acknowledgement", cache_policy=NO_CACHE)
+@step
 def open_acknowledgement(inspection: Inspection, attempt: int) -> int:
     """After the справка is signed: the subject acknowledges it against signature, or refuses
     (CL-155 art. 19(2)(3)); due within the inspection's term."""
+    on = today()
     with transaction() as session:
-        proc = session.get_one(Procedure, inspection.procedure_id)
         return procedure_store.open_duty(
             session,
-            procedure_id=proc.id,
-            step=f"certificate-acknowledgement-{attempt}",
+            procedure_id=inspection.procedure_id,
+            step=numbered("certificate-acknowledgement", attempt),
             title=f"Справка handed to {inspection.subject} against signature"[:300],
             assignee_id=inspection.inspectors[0],
-            due_date=proc.due_date or today(),
-            term_id="inspection.certificate",
+            due_date=inspection_store.term_end(session, inspection.procedure_id) or on,
+            term_id=CERTIFICATE_TERM,
             actor=inspection.inspectors[0],
         ).id
 
 
-@task(name="finish-inspection", cache_policy=NO_CACHE)
+@step
 def finish_inspection(
     inspection: Inspection,
     response: str,
@@ -433,42 +331,20 @@ def finish_inspection(
 ) -> None:
     """The closing step: the subject's acknowledgement of the справка (or the order never
     signed) and the act decided on."""
+    receipt = None
+    if acknowledgement is not None:
+        receipt = Receipt(
+            acknowledgement.acknowledgement,
+            acknowledgement.inspector,
+            acknowledgement.note,
+            acknowledgement_duty,
+        )
     with transaction() as session:
-        proc = session.get_one(Procedure, inspection.procedure_id)
-        details: dict[str, Any] = {
-            **(proc.details or {}),
-            "finished": today().isoformat(),
-            "response": response,
-        }
-        if acknowledgement is not None:
-            details["certificate"] = acknowledgement.acknowledgement.value
-            _audit(
-                session,
-                proc,
-                acknowledgement.inspector,
-                "certificate_acknowledged",
-                acknowledgement=acknowledgement.acknowledgement.value,
-                note=acknowledgement.note,
-            )
-        proc.details = details
-        inspect = _duty(session, proc.id, "inspect")
-        for duty_id in (inspect.id if inspect else None, acknowledgement_duty):
-            if duty_id is not None:
-                procedure_store.complete_duty(session, duty_id, decided_by)
-        if proc.status is not ProcedureStatus.CLOSED:
-            procedure_store.set_status(session, proc.id, ProcedureStatus.CLOSED, decided_by)
-        _audit(session, proc, decided_by, "response_decided", response=response)
-
-
-def _audit(
-    session: Session, subject: Inspection | Procedure, actor: str, what: str, **payload: Any
-) -> None:
-    """One audit entry of the inspection, whether the step holds the typed record or the row."""
-    audit.append(
-        session,
-        actor=actor,
-        action=f"inspection.{what}",
-        entity_kind="procedure",
-        entity_id=subject.registration_number,
-        payload=payload,
-    )
+        inspection_store.finish(
+            session,
+            inspection,
+            response=response,
+            decided_by=decided_by,
+            on=today(),
+            receipt=receipt,
+        )

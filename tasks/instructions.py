@@ -13,23 +13,23 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
-from sqlalchemy import select
 
 from models.appeals import choose_assignee
+from models.approvals import Decision
 from models.db import transaction
 from models.db.tables import Body, Procedure
 from models.office.roster_store import office_code, read_roster
-from models.procedures import ProcedureKind, ProcedureStatus
+from models.procedures import ProcedureKind, ProcedureStatus, instruction_store
 from models.procedures import store as procedure_store
 from models.procedures.instructions import EXECUTION_TERM, clean_items, execution_due, items_due
 from models.records import audit
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.dates_kk import DateCase, date_text
+from models.vocabulary import Step
 from tasks.documents import approval_due, dispatch_document
 from tasks.signing import signed_document
+from tasks.step import step
 
 AREA = "criminal"
 # Procedures that name the supervised case (their details carry "erdr_number" and "body_id").
@@ -44,6 +44,25 @@ class SupervisedCase:
     body_id: str
     controller: str  # the prosecutor who controls the execution (процессуальный прокурор)
     parent_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstructionsGiven:
+    """What became of the указания: the duties of the body (one per item) when signed, none
+    when the signatory did not sign (``decision``)."""
+
+    procedure_id: int
+    registration_number: str
+    erdr_number: str
+    body_id: str
+    due_date: dt.date
+    duty_ids: tuple[int, ...]
+    signer: str | None
+    decision: Decision
+
+    @property
+    def given(self) -> bool:
+        return self.decision is Decision.APPROVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,25 +85,12 @@ def _run_key() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
 
 
-@task(name="find-supervised-case", cache_policy=NO_CACHE)
+@step
 def find_supervised_case(case_number: str, body_id: str | None = None) -> SupervisedCase:
     """``case_number``: a registration number of the office (a finished case, a supervised
     case) or a bare ЕРДР number; ``body_id`` overrides or supplies the investigating body."""
     with transaction() as session:
-        proc = session.scalar(
-            select(Procedure).where(
-                Procedure.registration_number == case_number, Procedure.kind.in_(CASE_KINDS)
-            )
-        )
-        if proc is None:  # an ЕРДР number: the newest procedure of the office that names it
-            for candidate in session.scalars(
-                select(Procedure)
-                .where(Procedure.kind.in_(CASE_KINDS))
-                .order_by(Procedure.id.desc())
-            ):
-                if (candidate.details or {}).get("erdr_number") == case_number:
-                    proc = candidate
-                    break
+        proc = instruction_store.case_procedure(session, case_number, CASE_KINDS)
         details = (proc.details or {}) if proc else {}
         erdr = str(details.get("erdr_number") or case_number)
         body = body_id or details.get("body_id")
@@ -101,25 +107,13 @@ def find_supervised_case(case_number: str, body_id: str | None = None) -> Superv
         )
 
 
-@task(name="register-instructions", cache_policy=NO_CACHE)
+@step
 def register_instructions(
     case: SupervisedCase, items: list[str], due: dt.date, key: str, term_id: str
 ) -> InstructionsCase:
     """Once per ``key`` (the run): the procedure with its items and due date."""
     with transaction() as session:
-        proc = next(
-            (
-                p
-                for p in session.scalars(
-                    select(Procedure).where(
-                        Procedure.kind == ProcedureKind.INSTRUCTIONS,
-                        Procedure.title == _title(case.erdr_number),
-                    )
-                )
-                if (p.details or {}).get("key") == key
-            ),
-            None,
-        )
+        proc = instruction_store.instructions_of_run(session, _title(case.erdr_number), key)
         if proc is None:
             proc = procedure_store.register_procedure(
                 session,
@@ -162,7 +156,7 @@ def _title(erdr_number: str) -> str:
     return f"Instructions on case ЕРДР {erdr_number}"
 
 
-@task(name="instruction-fields", cache_policy=NO_CACHE)
+@step
 def instruction_fields(case: InstructionsCase, language: str) -> dict[str, Any]:
     with transaction() as session:
         body = session.get_one(Body, case.body_id)
@@ -175,7 +169,7 @@ def instruction_fields(case: InstructionsCase, language: str) -> dict[str, Any]:
     }
 
 
-@task(name="open-instruction-duties", cache_policy=NO_CACHE)
+@step
 def open_instruction_duties(case: InstructionsCase, document_id: int, signer: str) -> list[int]:
     """One duty of the body per item, due on the term set; the procedure then waits for the
     body's reports (each closes its duty through ``record-answer``)."""
@@ -215,7 +209,7 @@ def open_instruction_duties(case: InstructionsCase, document_id: int, signer: st
         return ids
 
 
-@task(name="instructions-not-signed", cache_policy=NO_CACHE)
+@step
 def close_unsigned(case: InstructionsCase, decision: str, actor: str) -> None:
     with transaction() as session:
         procedure_store.set_status(session, case.procedure_id, ProcedureStatus.CLOSED, actor)
@@ -241,7 +235,7 @@ def give_instructions(
     drafted_by: str | None = None,
     signed: tuple[int, str] | None = None,
     key: str | None = None,
-) -> dict[str, Any]:
+) -> InstructionsGiven:
     """Give written указания on a case and track each item as a duty of the body.
 
     ``due``: the day already computed by the caller (a returned case, CPC art. 192(7)); else
@@ -261,30 +255,30 @@ def give_instructions(
             kind="instructions",
             language=language,
             title=f"Указания по делу № {given.erdr_number} / Нұсқаулар"[:300],
-            step="instructions",
+            step=Step.INSTRUCTIONS,
             due_date=approval_due(given.due_date),
             drafted_by=drafted_by or given.controller,
             fields=instruction_fields(given, language),
         )
         if not outcome.signed:
             close_unsigned(given, outcome.decision, outcome.signer_id)
-            return _result(given, [], None, outcome.decision)
+            return _result(given, [], None, Decision(outcome.decision))
         dispatch_document(document_id, actor=outcome.signer_id, channel="body")
         signed = (document_id, outcome.signer_id)
     duties = open_instruction_duties(given, *signed)
-    return _result(given, duties, signed[1], "approve")
+    return _result(given, duties, signed[1], Decision.APPROVE)
 
 
 def _result(
-    case: InstructionsCase, duties: list[int], signer: str | None, decision: str
-) -> dict[str, Any]:
-    return {
-        "procedure_id": case.procedure_id,
-        "registration_number": case.registration_number,
-        "erdr_number": case.erdr_number,
-        "body_id": case.body_id,
-        "due_date": case.due_date,
-        "duty_ids": duties,
-        "signer": signer,
-        "decision": decision,
-    }
+    case: InstructionsCase, duties: list[int], signer: str | None, decision: Decision
+) -> InstructionsGiven:
+    return InstructionsGiven(
+        case.procedure_id,
+        case.registration_number,
+        case.erdr_number,
+        case.body_id,
+        case.due_date,
+        tuple(duties),
+        signer,
+        decision,
+    )

@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
-from prefect import task
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
 from prefect.context import FlowRunContext
@@ -19,6 +17,7 @@ from models.db.tables import Procedure
 from models.procedures.parties import personal_data_of
 from models.procedures.timeline import procedure_timeline
 from tasks.log_masking import mask_known, remember
+from tasks.step import step
 
 T = TypeVar("T")
 
@@ -55,7 +54,7 @@ def finished(procedure_id: int, step: str, result: T) -> T:
     return result
 
 
-@task(name="mask-for-procedure", cache_policy=NO_CACHE)
+@step
 def masked(procedure_id: int, text: str) -> str:
     """``text`` as the Prefect UI may show it for this procedure (a form's description): the
     parties' names in any grammatical case, their identifiers and contacts, and any IIN, phone
@@ -66,7 +65,7 @@ def masked(procedure_id: int, text: str) -> str:
     return personal.redact(mask_known(text))
 
 
-@task(name="publish-procedure", cache_policy=NO_CACHE)
+@step
 def publish_procedure(procedure_id: int, step: str | None = None) -> str:
     """Publish the procedure's page; with ``step``, name the run ``<number> · <step>``."""
     with transaction() as session:

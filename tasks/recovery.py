@@ -18,8 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import FlowRun, StateDetails, StateType
@@ -29,6 +28,7 @@ from prefect.states import Cancelled, Scheduled, State
 from models.db import reading, transaction
 from models.sweeps import run_store
 from models.sweeps.run_recovery import DEPLOYMENT_OF, HELD, Action, OpenRun, RunFacts, decide
+from tasks.step import step
 from tasks.waiting import RESTARTED_TAG, WAIT_LIMIT_SECONDS
 
 BATCH = 200  # ids per filter call: the server's page size
@@ -233,7 +233,7 @@ def _with(row: Reconciled, **changes: Any) -> Reconciled:
     return Reconciled(**(row.as_dict() | changes))
 
 
-@task(name="reconcile-runs", cache_policy=NO_CACHE)
+@step
 def reconcile_runs() -> list[dict[str, Any]]:
     """The reconcile step of the morning deadline check. A Prefect server that cannot be
     asked must not stop the check itself: the failure is logged and the next check retries."""

@@ -13,24 +13,17 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
-
 from models.appeals.inbox_store import raw_of
 from models.db import transaction
-from models.db.tables import Duty, Procedure
-from models.office.masking import mask_name
 from models.office.roster import Roster
-from models.office.roster_store import office_code, read_roster
+from models.office.roster_store import read_roster
 from models.office.urgency import authorised_at
-from models.procedures import ProcedureKind, ProcedureStatus, detention
-from models.procedures import store as procedure_store
-from models.records import audit
-from models.sweeps.notifications import notify
+from models.procedures import ProcedureKind, detention, release_store
+from models.procedures.release_store import ReleaseFacts
 from models.timing.calendar import ALMATY, WorkingCalendar
 from models.timing.deadlines import due_moment
 from models.timing.terms import default_terms
+from tasks.step import step
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,21 +75,7 @@ def ground_text(ground: ReleaseGround, limit_hours: object, limit_at: dt.datetim
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseFacts:
-    """What the release order states, read from the office's database (never passed to Prefect
-    as parameters: a person's name is personal data)."""
-
-    report_id: str
-    facility: str
-    person: str
-    held_since: dt.datetime
-    grounds: str
-    reported_at: dt.datetime
-    detention: str | None = None
-
-
-@task(name="detention-release-facts", cache_policy=NO_CACHE)
+@step
 def detention_release_facts(
     detention_ref: str, ground: ReleaseGround = ReleaseGround.LIMIT_PASSED
 ) -> ReleaseFacts:
@@ -127,72 +106,27 @@ def detention_release_facts(
     )
 
 
-@task(name="register-release", cache_policy=NO_CACHE)
+@step
 def register_release(facts: ReleaseFacts, ordered_by: str | None = None) -> ReleaseCase:
     """Register the report once (keyed by its id) with its term in hours, and give the release
     duty to the prosecutor who found the illegal detention (``ordered_by``, when present that
     day), else to whoever is authorised right now."""
-    report_id, facility, reported_at = facts.report_id, facts.facility, facts.reported_at
-    hours = default_terms().get("detention.release").term or 1
-    due_at = due_moment(reported_at, hours)
+    hours = detention.hours_of(default_terms(), detention.RELEASE)
+    due_at = due_moment(facts.reported_at, hours)
     with transaction() as session:
-        proc = session.scalar(
-            select(Procedure).where(
-                Procedure.kind == ProcedureKind.RELEASE, Procedure.title == f"Release: {report_id}"
-            )
-        )
         roster = read_roster(session)
-        who = authorised_at(roster, reported_at, WorkingCalendar())
-        finder = _present_prosecutor(roster, ordered_by, reported_at)
-        assignee = finder or (who.staff.id if who.staff else None)
+        who = authorised_at(roster, facts.reported_at, WorkingCalendar())
+        finder = _present_prosecutor(roster, ordered_by, facts.reported_at)
+        proc = release_store.release_of(session, facts.report_id)
         if proc is None:
-            proc = procedure_store.register_procedure(
+            proc = release_store.register_release(
                 session,
-                office_code=office_code(session),
-                kind=ProcedureKind.RELEASE,
-                title=f"Release: {report_id}",
-                year=reported_at.astimezone(ALMATY).year,
-                due_date=due_at.astimezone(ALMATY).date(),
-                assignee_id=assignee,
-                area="detention",
-                actor=ordered_by or "release",
-            )
-            proc.details = {
-                "report_id": report_id,
-                "facility": facility,
-                "person": facts.person,
-                "held_since": facts.held_since.isoformat(),
-                "grounds": facts.grounds,
-                "reported_at": reported_at.isoformat(),
-                "ordered_by": finder,
-                "detention": facts.detention,
-            }
-            procedure_store.set_status(session, proc.id, ProcedureStatus.IN_PROGRESS, "release")
-            duty = procedure_store.open_duty(
-                session,
-                procedure_id=proc.id,
-                step="release-order",
-                title=f"Sign the release order: {facility}",
-                assignee_id=assignee,
-                due_date=None,
-                term_id="detention.release",
-                actor="release",
-            )
-            duty.due_at = due_at
-            audit.append(
-                session,
-                actor="release",
-                action="release.reported",
-                entity_kind="procedure",
-                entity_id=proc.registration_number,
-                payload={
-                    "facility": facility,
-                    "due_at": due_at.isoformat(),
-                    "authorised": who.staff.id if who.staff else None,
-                    "why": who.reason,
-                    "ordered_by": finder,
-                    "ordered_by_refused": ordered_by if ordered_by and not finder else None,
-                },
+                facts,
+                due_at,
+                assignee=finder or (who.staff.id if who.staff else None),
+                who=who,
+                finder=finder,
+                ordered_by=ordered_by,
             )
         return ReleaseCase(
             proc.id,
@@ -212,76 +146,21 @@ def _present_prosecutor(roster: Roster, staff_id: str | None, at: dt.datetime) -
     return staff_id if roster.is_present(staff_id, at.astimezone(ALMATY).date()) else None
 
 
-@task(name="report-release-to-head", cache_policy=NO_CACHE)
-def report_to_head(case: ReleaseCase, ordered_by: str, document_id: int) -> str | None:
+@step
+def report_release_to_head(case: ReleaseCase, ordered_by: str, document_id: int) -> str | None:
     """Tell the head (or the person replacing the head that day, Regulation cl. 14-15) at once
     who ordered the release; recorded once. Returns who was told (None: the regional office)."""
-    now = dt.datetime.now(dt.UTC)
-    day = now.astimezone(ALMATY).date()
     with transaction() as session:
-        proc = session.get_one(Procedure, case.procedure_id)
-        details = dict(proc.details or {})
-        if "reported_to" in details:
-            return details["reported_to"]
-        manager = read_roster(session).signatory_on(day).staff
-        head = manager.id if manager else None
-        if head != ordered_by:
-            notify(
-                session,
-                key=f"release-report:{proc.id}",
-                recipient=head,
-                kind="release_ordered",
-                subject_kind="procedure",
-                subject_id=proc.id,
-                on=day,
-                message=(
-                    f"{ordered_by} ordered the release of"
-                    f" {mask_name(str(details.get('person') or ''))} held in"
-                    f" {details.get('facility')} ({proc.registration_number}, document"
-                    f" {document_id}): CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1)"
-                ),
-            )
-        details.update(ordered_by=ordered_by, reported_to=head, reported_at=now.isoformat())
-        proc.details = details
-        audit.append(
-            session,
-            actor=ordered_by,
-            action="release.reported_to_head",
-            entity_kind="procedure",
-            entity_id=proc.registration_number,
-            payload={
-                "ordered_by": ordered_by,
-                "reported_to": head or "regional_office",
-                "document_id": document_id,
-                "why": "CL-155 art. 10(2)(9); CPC arts. 14(4), 133(1)",
-            },
+        return release_store.report_to_head(
+            session, case.procedure_id, ordered_by, document_id, dt.datetime.now(dt.UTC)
         )
-        return head
 
 
-@task(name="await-confirmation", cache_policy=NO_CACHE)
+@step
 def await_confirmation(case: ReleaseCase, signer: str) -> int:
     """The order is signed: close its duty, and wait (by the hour) for the facility's word."""
-    hours = default_terms().get("detention.release_confirmation").term or 1
+    hours = detention.hours_of(default_terms(), detention.RELEASE_CONFIRMATION)
     with transaction() as session:
-        order = session.scalar(
-            select(Duty).where(Duty.procedure_id == case.procedure_id, Duty.step == "release-order")
-        )
-        if order is not None:
-            procedure_store.complete_duty(session, order.id, signer)
-        confirm = procedure_store.open_duty(
-            session,
-            procedure_id=case.procedure_id,
-            step="confirm-release",
-            title="Confirmation of the release from the facility",
-            assignee_id=signer,
-            due_date=None,
-            term_id="detention.release_confirmation",
-            actor=signer,
-        )
-        if confirm.due_at is None:
-            confirm.due_at = due_moment(dt.datetime.now(dt.UTC), hours)
-        procedure_store.set_status(
-            session, case.procedure_id, ProcedureStatus.AWAITING_ANSWER, signer
-        )
-        return confirm.id
+        return release_store.await_confirmation(
+            session, case.procedure_id, signer, dt.datetime.now(dt.UTC), hours
+        ).id

@@ -13,21 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
-from models.approvals.decisions import DecisionOutcome, escalated_within
+from models.approvals.decisions import DecisionOutcome
 from models.db import transaction
-from models.db.tables import AccessLevel, Document, Office, Procedure, StaffRow
-from models.office.roster_store import read_roster
-from models.office.urgency import authorised_at
-from models.records import document_store
-from models.records.rendering import Letterhead, render
-from models.timing.calendar import ALMATY, WorkingCalendar
+from models.db.tables import AccessLevel
+from models.records import document_store, drafting
+from models.vocabulary import numbered
 from tasks.approvals import request_approval
+from tasks.step import step
 
 
-@task(name="draft-document-for-signature", cache_policy=NO_CACHE)
+@step
 def draft_for_signature(
     procedure_id: int,
     kind: str,
@@ -47,54 +42,24 @@ def draft_for_signature(
     """
     now = dt.datetime.now(dt.UTC)
     with transaction() as session:
-        proc = session.get_one(Procedure, procedure_id)
-        office = session.get_one(Office, proc.office_code)
-        roster = read_roster(session)
-        if on_call:
-            who = authorised_at(roster, now, WorkingCalendar())
-            signer, acting, on_duty = who.staff, False, who.on_duty
-            local_day = now.astimezone(ALMATY).date()
-            if prefer_signer and (
-                prefer_signer in escalated_within(session, procedure_id)
-                or (any_prosecutor and roster.is_present(prefer_signer, local_day))
-            ):
-                signer = roster.member(prefer_signer)
-                on_duty = who.on_duty and who.staff is not None and who.staff.id == signer.id
-            if signer is not None and not on_duty:
-                signatory = roster.signatory_on(now.astimezone(ALMATY).date())
-                acting = (
-                    signatory.acting
-                    and signatory.staff is not None
-                    and signatory.staff.id == signer.id
-                )
-        else:
-            signatory = roster.signatory_on(now.astimezone(ALMATY).date())
-            signer, acting, on_duty = signatory.staff, signatory.acting, False
-        if signer is None:
-            raise LookupError("nobody in the office may sign now: refer to the regional office")
-        local = now.astimezone(ALMATY)
-        executor = session.get(StaffRow, drafted_by) if drafted_by else None
-        body = render(
+        signer = drafting.signer_now(
+            session,
+            procedure_id,
+            now,
+            on_call=on_call,
+            prefer_signer=prefer_signer,
+            any_prosecutor=any_prosecutor,
+        )
+        body = drafting.render_for_signature(
+            session,
+            procedure_id,
             kind,
             language,
-            letterhead=Letterhead(
-                office.name_kk,
-                office.name_ru,
-                office.address,
-                signer.name,
-                signer.position,
-                acting,
-                on_duty,
-                own_name=any_prosecutor and not on_duty and not acting,
-                office_phone=office.phone,
-                office_email=office.email,
-                executor_name=executor.name if executor else None,
-                executor_phone=executor.phone if executor else None,
-            ),
-            registration_number=proc.registration_number,
-            date=local.date(),
-            time=f"{local:%H:%M}",
-            **fields,
+            signer,
+            drafted_by=drafted_by,
+            own_name=any_prosecutor and not signer.on_duty and not signer.acting,
+            now=now,
+            fields=fields,
         )
         return document_store.draft_document(
             session,
@@ -104,7 +69,7 @@ def draft_for_signature(
             title=title,
             body=body,
             drafted_by=drafted_by,
-            signatory_id=signer.id,
+            signatory_id=signer.staff.id,
             access_level=access_level,
         ).id
 
@@ -148,7 +113,7 @@ def signed_document(
         )
         outcome = request_approval(
             procedure_id,
-            step=f"{step}-{round_}",
+            step=numbered(step, round_),
             document_id=document_id,
             due_date=due_date,
             drafter_id=drafted_by,
@@ -158,11 +123,11 @@ def signed_document(
         )
         if not outcome.redraft:
             return document_id, outcome
-        came_to_sign = outcome.signer_id
+        came_to_sign = outcome.redraft_for
 
 
-@task(name="document-signatory", cache_policy=NO_CACHE)
+@step
 def document_signatory(document_id: int) -> str | None:
     """The person a drafted document names as its signatory."""
     with transaction() as session:
-        return session.get_one(Document, document_id).signatory_id
+        return document_store.signatory_of(session, document_id)

@@ -12,20 +12,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from pydantic import Field, ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.appeals import may_report
 from models.db import transaction
 from models.db.tables import Duty, DutyStatus, Procedure, StaffRow
 from models.office.roster_store import office_code, read_roster
-from models.procedures import ProcedureKind, ProcedureStatus
+from models.procedures import ProcedureKind, ProcedureStatus, prosecution_store
 from models.procedures import store as procedure_store
+from models.procedures.court_acts import WINDOWS, WindowKind
 from models.procedures.state_prosecution import (
     AREA,
     EntryKind,
@@ -44,9 +42,15 @@ from models.procedures.state_prosecution import (
 )
 from models.records import audit
 from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit
+from models.timing.terms import default_terms
+from models.vocabulary import EVENT_PREFIX, Step, keyed
+from tasks.events import prefect_configured
+from tasks.step import step
 
-CASE_PREFIX = "prosecutor."
-HEARING_STEP = "hearing-"
+HEARING_STEP = keyed(Step.HEARING, "")  # hearing-<n>: the hearing of the entry-<n> form
+ENTRY_FORM = "entry"  # the forms entry-1, entry-2, ... of the state prosecutor
+REVIEW_DEPLOYMENT = "review-court-act/review-court-act"
 ACTOR = "support-prosecution"
 
 
@@ -117,7 +121,7 @@ class EntryOutcome:
 def case_decision_number(ref: str) -> str:
     """The registration number from an event's resource id (``prosecutor.<kind>.<number>``)
     or the number itself."""
-    return ref.rsplit(".", 1)[-1] if ref.startswith(CASE_PREFIX) else ref
+    return ref.rsplit(".", 1)[-1] if ref.startswith(EVENT_PREFIX) else ref
 
 
 def _case(proc: Procedure) -> ProsecutionCase:
@@ -137,26 +141,19 @@ def _title(case_decision: str) -> str:
     return f"State prosecution on {case_decision}"
 
 
-@task(name="open-prosecution", cache_policy=NO_CACHE)
+@step
 def open_prosecution(case_decision: str) -> ProsecutionCase:
     """Once per case sent to court: register the prosecution and assign the state prosecutor
     (CPC art. 58(1)): an assistant or deputy of the criminal area present today, by load."""
     with transaction() as session:
-        found = session.scalar(
-            select(Procedure).where(
-                Procedure.kind == ProcedureKind.STATE_PROSECUTION,
-                Procedure.title == _title(case_decision),
-            )
-        )
+        found = prosecution_store.prosecution_titled(session, _title(case_decision))
         if found is not None:
             return _case(found)
-        decision = session.scalar(
-            select(Procedure).where(
-                Procedure.registration_number == case_decision,
-                Procedure.kind == ProcedureKind.CASE_DECISION,
-            )
-        )
-        if decision is None:
+        try:
+            decision = procedure_store.procedure_by_number(session, case_decision)
+        except LookupError:
+            decision = None
+        if decision is None or decision.kind is not ProcedureKind.CASE_DECISION:
             raise LookupError(f"no decision on a finished case numbered {case_decision}")
         facts = decision.details or {}
         loads = procedure_store.open_duty_loads(session)
@@ -194,7 +191,7 @@ def open_prosecution(case_decision: str) -> ProsecutionCase:
         return _case(proc)
 
 
-@task(name="set-court", cache_policy=NO_CACHE)
+@step
 def set_court(case: ProsecutionCase, court: CourtOfCase) -> ProsecutionCase:
     with transaction() as session:
         proc = session.get_one(Procedure, case.procedure_id)
@@ -215,13 +212,8 @@ def _hearings(details: dict[str, Any]) -> dict[str, Hearing]:
 def _open_hearing_duties(session: Session, procedure_id: int) -> dict[str, Duty]:
     return {
         d.step: d
-        for d in session.scalars(
-            select(Duty).where(
-                Duty.procedure_id == procedure_id,
-                Duty.step.like(f"{HEARING_STEP}%"),
-                Duty.status == DutyStatus.OPEN,
-            )
-        )
+        for d in procedure_store.open_duties(session, procedure_id)
+        if d.step.startswith(HEARING_STEP)
     }
 
 
@@ -232,27 +224,27 @@ def _hearing_title(hearing: Hearing, case_number: str) -> str:
 
 
 def _schedule(
-    session: Session, proc: Procedure, details: dict[str, Any], step: str, hearing: Hearing
+    session: Session, proc: Procedure, details: dict[str, Any], hearing_step: str, hearing: Hearing
 ) -> None:
     """On the calendar: a duty due on the hearing's day, so the deadline check reminds."""
     number = details.get("court_case_number") or details.get("erdr_number") or "-"
     procedure_store.open_duty(
         session,
         procedure_id=proc.id,
-        step=step,
+        step=hearing_step,
         title=_hearing_title(hearing, number),
         assignee_id=proc.assignee_id,
         due_date=hearing.on,
         actor=ACTOR,
     )
-    details["hearings"][step] = hearing.model_dump(mode="json")
+    details["hearings"][hearing_step] = hearing.model_dump(mode="json")
     audit.append(
         session,
         actor=ACTOR,
         action="prosecution.hearing_scheduled",
         entity_kind="procedure",
         entity_id=proc.registration_number,
-        payload={"step": step, **hearing.model_dump(mode="json")},
+        payload={"step": hearing_step, **hearing.model_dump(mode="json")},
     )
 
 
@@ -260,8 +252,8 @@ def _end_hearings(
     session: Session, duties: dict[str, Duty], held: list[str], actor: str, *, cancel_rest: bool
 ) -> None:
     """Hearings whose day has come took place; with ``cancel_rest`` later ones are dropped."""
-    for step, duty in duties.items():
-        if step in held:
+    for hearing_step, duty in duties.items():
+        if hearing_step in held:
             procedure_store.complete_duty(session, duty.id, actor)
         elif cancel_rest:
             duty.status = DutyStatus.CANCELLED
@@ -281,7 +273,7 @@ def _hearing_of(entry: ProsecutionEntry, details: dict[str, Any]) -> Hearing:
     )
 
 
-@task(name="record-prosecution-entry", cache_policy=NO_CACHE)
+@step
 def record_entry(case: ProsecutionCase, key: str, entry: ProsecutionEntry) -> EntryOutcome:
     """Record one entry of the state prosecutor, once per form ``key``; a refused entry is kept
     with its reason and the run asks again."""
@@ -341,7 +333,7 @@ def _apply(
         details["court_case_number"] = entry.court_case_number.strip()
     duties = _open_hearing_duties(session, proc.id)
     hearings = _hearings(details)
-    step = f"{HEARING_STEP}{key.removeprefix('entry-')}"
+    hearing_step = keyed(Step.HEARING, key.removeprefix(f"{ENTRY_FORM}-"))
     if entry.entry is EntryKind.HEARING_SCHEDULED:
         hearing = _hearing_of(entry, details)
         check_hearing(hearing, day)
@@ -349,7 +341,7 @@ def _apply(
         _end_hearings(
             session, duties, held_by(open_ones, day), entry.state_prosecutor, cancel_rest=False
         )
-        _schedule(session, proc, details, step, hearing)
+        _schedule(session, proc, details, hearing_step, hearing)
         return {}
     if entry.entry is EntryKind.HEARING_ADJOURNED:
         open_ones = {k: hearings[k] for k in duties if k in hearings}
@@ -371,7 +363,7 @@ def _apply(
             payload={"step": adjourned, "reason": reason, "rule": "CPC art. 341(1)"},
         )
         if next_hearing is not None:
-            _schedule(session, proc, details, step, next_hearing)
+            _schedule(session, proc, details, hearing_step, next_hearing)
         return {}
     return _verdict(session, proc, details, entry, duties, hearings, day)
 
@@ -451,29 +443,39 @@ def hearing_rows(session: Session, procedure_id: int) -> list[CalendarRow]:
     proc = session.get_one(Procedure, procedure_id)
     details = proc.details or {}
     hearings = _hearings(details)
+    duties = {
+        hearing_step: procedure_store.duty_of(session, procedure_id, hearing_step)
+        for hearing_step in hearings
+    }
     status = {
-        d.step: d.status
-        for d in session.scalars(
-            select(Duty).where(Duty.procedure_id == procedure_id, Duty.step.in_(list(hearings)))
-        )
+        hearing_step: duty.status for hearing_step, duty in duties.items() if duty is not None
     }
     rows = [
         CalendarRow(
-            step,
+            hearing_step,
             h.on,
             h.at,
             h.court_ru,
             h.courtroom,
             hearing_state(
-                status.get(step, DutyStatus.OPEN).value, details["hearings"][step].get("adjourned")
+                status.get(hearing_step, DutyStatus.OPEN).value,
+                details["hearings"][hearing_step].get("adjourned"),
             ),
         )
-        for step, h in hearings.items()
+        for hearing_step, h in hearings.items()
     ]
     return sorted(rows, key=lambda r: (r.on, r.at or dt.time.min, r.step))
 
 
-@task(name="prosecution-calendar", cache_policy=NO_CACHE)
+def _appeal_window() -> str:
+    """The window of an appeal against a verdict, as the terms table sets it."""
+    term = default_terms().get(WINDOWS[WindowKind.CRIMINAL_VERDICT].term_id)
+    return (
+        f"{term.term} сутки" if term.unit is TermUnit.CALENDAR_DAYS else f"{term.term} {term.unit}"
+    )
+
+
+@step
 def calendar_markdown(case: ProsecutionCase, refused: str | None = None) -> str:
     """The form's description: the case, the state prosecutor, the hearing calendar."""
     with transaction() as session:
@@ -500,23 +502,21 @@ def calendar_markdown(case: ProsecutionCase, refused: str | None = None) -> str:
         "",
         "Record a hearing scheduled, a hearing adjourned (CPC art. 341(1)) with its reason and"
         " next day, or the verdict pronounced (CPC art. 402): its day starts the prosecutor's"
-        " 15 сутки to bring an апелляционное ходатайство (CPC art. 418(1)).",
+        f" {_appeal_window()} to bring an апелляционное ходатайство (CPC art. 418(1)).",
     ]
     return "\n".join(lines)
 
 
-@task(name="start-court-act-review", cache_policy=NO_CACHE)
+@step
 def start_review(case: ProsecutionCase, parameters: dict[str, Any]) -> str | None:
     """Start the review of the verdict (review-court-act) on a real server; the id of the run
     started, or None where no server is configured (the parameters are returned instead)."""
-    from tasks.events import prefect_configured
-
     if not prefect_configured():
         return None
     from prefect.deployments import run_deployment
 
     run = run_deployment(
-        "review-court-act/review-court-act",
+        REVIEW_DEPLOYMENT,
         parameters=parameters,
         timeout=0,
         idempotency_key=f"review-of-{case.registration_number}",  # a replay starts no second

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -17,6 +16,7 @@ from prefect.input import RunInput
 from prefect.input.run_input import keyset_from_base_key
 from prefect.logging import get_run_logger
 
+from models.settings import get_settings
 from models.vocabulary import attempt_key
 from tasks.log_masking import mask_known
 from tasks.procedure_page import masked, publish_procedure
@@ -33,7 +33,7 @@ R = TypeVar("R", bound=RunInput)
 
 
 def pause_poll_seconds() -> int:
-    return int(os.environ.get("PROSECUTOR_PAUSE_POLL_SECONDS", "10"))
+    return get_settings().pause_poll_seconds
 
 
 def wait_for(

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from deployments.commands import DEMO_ROSTER
-from deployments.office_cli import issue_signing_cert, make_ca, write_p12, write_trust
+from deployments.cli.demo_eds import issue_signing_cert, make_ca, write_p12, write_trust
+from deployments.cli.roster import DEMO_ROSTER
 from models.office import eds
 
 PASSWORD = b"test-key-password"

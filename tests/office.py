@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from deployments.commands import DEMO_ROSTER
+from deployments.cli.roster import DEMO_ROSTER
 from models.approvals import Decision
 from models.approvals import decisions as approval_decisions
 from models.approvals import store as approval_store

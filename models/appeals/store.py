@@ -24,6 +24,10 @@ from models.db.tables import AppealRow, AppealStatus, AuditEntry, Procedure
 from models.office.schemas import APPEAL_MAX_BYTES, RECEIVED_AT_FLOOR, AppealIn, unstorable
 from models.timing.calendar import WorkingCalendar
 
+# Term rows this module counts (the office checks them at start-up).
+CONSIDERATION_TERM = "appeal.consideration"  # the general term of an appeal
+TERMS = (CONSIDERATION_TERM,)
+
 
 def describe_errors(exc: ValidationError) -> str:
     parts = []
@@ -71,7 +75,7 @@ def external_id_of(raw: Any) -> str | None:
 def term_of(appeal: AppealIn) -> str:
     """The term row that governs it: an appeal (CL-155 art. 24(3)), or a complaint the CPC
     governs (CL-155 art. 24(9); CPC art. 105), which is registered but is no appeal."""
-    return default_register().decide(appeal.topic).cpc_term or "appeal.consideration"
+    return default_register().decide(appeal.topic).cpc_term or CONSIDERATION_TERM
 
 
 def too_large(raw_text: str, limit: int = APPEAL_MAX_BYTES) -> str | None:

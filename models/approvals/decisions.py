@@ -283,6 +283,27 @@ def check_eds(
     return EdsCheck(der, signer.iin, signer.cert_sha256)
 
 
+def signer_verdict(
+    session: Session,
+    *,
+    approval_id: int,
+    signer_id: str,
+    decision: Decision,
+    cms: bytes | str | None,
+    at: dt.datetime,
+    four_eyes: bool,
+) -> tuple[EdsCheck, Verdict]:
+    """The signer's EDS and their authority to decide (:func:`precheck`), in the run or at the
+    terminal alike: a signer the EDS does not prove is refused whatever else holds."""
+    signed = check_eds(
+        session, approval_id=approval_id, signer_id=signer_id, decision=decision, cms=cms, at=at
+    )
+    verdict = precheck(session, approval_id, signer_id, decision, at, four_eyes)
+    if signed.refused:  # the signer is not proven: nothing else about them counts
+        verdict = Verdict(False, signed.refused)
+    return signed, verdict
+
+
 def _decision_row(
     *,
     approval_id: int,
@@ -499,12 +520,15 @@ def record_decision(
             signature if done.accepted else None,
             _stored_redraft(session.get_one(Document, approval.document_id), done),
         )
-    signed = check_eds(
-        session, approval_id=approval_id, signer_id=signer_id, decision=decision, cms=cms, at=at
+    signed, verdict = signer_verdict(
+        session,
+        approval_id=approval_id,
+        signer_id=signer_id,
+        decision=decision,
+        cms=cms,
+        at=at,
+        four_eyes=four_eyes,
     )
-    verdict = precheck(session, approval_id, signer_id, decision, at, four_eyes)
-    if signed.refused:  # the signer is not proven: nothing else about them counts
-        verdict = Verdict(False, signed.refused)
     approval = session.get_one(Approval, approval_id)
     doc = session.get_one(Document, approval.document_id)
     if verdict.accepted and document_hash(doc.body) != approval.document_sha256:

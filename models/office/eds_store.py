@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from models.approvals import Authority
 from models.db.tables import (
     Approval,
     ApprovalDecision,
@@ -102,7 +103,7 @@ def verify_stored(session: Session, document_id: int) -> list[EdsCheck]:
         .join(Approval, Approval.id == ApprovalDecision.approval_id)
         .where(
             Approval.document_id == document_id,
-            Approval.authority == "visa",
+            Approval.authority == Authority.VISA,
             ApprovalDecision.accepted.is_(True),
             ApprovalDecision.decision == "approve",
         )

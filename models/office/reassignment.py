@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from models.approvals import authorised_approver
+from models.approvals import Authority, authorised_approver
 from models.db.tables import Approval, Duty
 from models.office.roster import Roster
 from models.records import audit
@@ -87,7 +87,7 @@ def reassign_approvals(
     approval never moves to another office's head); default all."""
     scope = true() if scope is None else scope
     # urgent approvals (on call) are reassigned by the hour, by the urgent check
-    daily = and_(APPROVALS.open_clause, Approval.authority != "on_call", scope)
+    daily = and_(APPROVALS.open_clause, Approval.authority != Authority.ON_CALL, scope)
     visas = session.scalars(select(Approval.visa_by).where(daily).distinct()).all()
     for visa_by in visas:
         approver, _acting, reason = authorised_approver(roster, on, visa_by)

@@ -305,6 +305,27 @@ def staff_exists(session: Session, staff_id: str) -> bool:
     return session.get(StaffRow, staff_id) is not None
 
 
+def has_staff(session: Session) -> bool:
+    """Whether any office's staff is recorded (an empty database gets the demo office)."""
+    return session.scalar(select(StaffRow.id).limit(1)) is not None
+
+
+def staff_with_iin(session: Session) -> list[tuple[str, str, str]]:
+    """``(staff id, name, IIN)`` of each staff member whose IIN is recorded: whom an EDS
+    certificate can name."""
+    rows = session.execute(
+        select(StaffRow.id, StaffRow.name, StaffRow.iin)
+        .where(StaffRow.iin.is_not(None))
+        .order_by(StaffRow.id)
+    )
+    return [(staff_id, name, iin) for staff_id, name, iin in rows if iin]
+
+
+def body_exists(session: Session, body_id: str) -> bool:
+    """A body of the register (орган) with this id."""
+    return session.get(Body, body_id) is not None
+
+
 def office_code(session: Session) -> str:
     """The office procedures are registered under: the roster's only office, or the one named
     by ``PROSECUTOR_OFFICE_CODE`` when the database holds several."""

@@ -61,6 +61,51 @@ class Answer(StrEnum):
     SILENCE = "silence"  # no answer by the end of the term
 
 
+class ActOutcome(StrEnum):
+    """How an act's procedure ended: not signed, issued with nothing awaited, or the
+    addressee's answer (silence when the term passed without one)."""
+
+    NOT_SIGNED = "not_signed"
+    ISSUED = "issued"
+    ACCEPTED = Answer.ACCEPTED.value
+    PARTLY = Answer.PARTLY.value
+    REJECTED = Answer.REJECTED.value
+    NOT_CONSIDERED = Answer.NOT_CONSIDERED.value
+    SILENCE = Answer.SILENCE.value
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """The office's own duty after a refusal or silence, as the law gives it."""
+
+    step: str  # the duty's step in the act's procedure
+    title: str
+    term_id: str  # its row of the terms table
+    # the head is notified at once: an application to court is mandatory (CL-155 art. 39(2))
+    notify_head: bool
+    # the duty outlives the act's procedure (a CoAO protest is the assignee's own next matter)
+    stays_open: bool
+
+
+FOLLOW_UP: dict[OnRefusal, FollowUp] = {
+    OnRefusal.APPLY_TO_COURT: FollowUp(
+        "court-application", "Apply to court", "court_application.drafting", True, False
+    ),
+    # CoAO art. 826-2(2): the body's decision in the case is protested within its term
+    OnRefusal.CHALLENGE_DECISION: FollowUp(
+        "challenge-decision",
+        "Challenge the decision in the case",
+        "admin_offence.protest",
+        False,
+        True,
+    ),
+}
+
+# A submission's hearing: its result is reported in a term of its own (CL-155 art. 36(2)).
+HEARING_RESULT_TERM = "submission.result_report"
+HEARING_NOTICE_TERM = "submission.hearing_notice"
+
+
 @dataclass(frozen=True, slots=True)
 class ActSpec:
     """One act of the catalogue."""
@@ -79,11 +124,22 @@ class ActSpec:
     contests_an_act: bool = False
     may_suspend_contested_act: bool = False  # art. 33(5): the protested act, until the decision
     term_is_maximum: bool = False  # the row's figure is the longest term the act may set
+    # the addressee tells the prosecutor of the hearing in advance and reports its result in a
+    # term of its own (a submission, CL-155 art. 36(2))
+    reports_hearing: bool = False
+    # the decree states an administrative offence: the person's identity data, the place, time
+    # and CoAO article (CoAO arts. 805(3), 803(2)), asked for when the request lacks them
+    states_an_offence: bool = False
     issued_by_flow: str = "issue-act"
 
     @property
     def awaits_answer(self) -> bool:
         return self.term_id is not None
+
+    @property
+    def follow_up(self) -> FollowUp | None:
+        """The office's duty when the addressee refuses or is silent; None: nothing follows."""
+        return FOLLOW_UP.get(self.on_refusal)
 
     def name(self, language: str) -> str:
         return self.name_kk if language == "kk" else self.name_ru
@@ -117,6 +173,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "submission",
             "submission.consideration",
             OnRefusal.APPLY_TO_COURT,
+            reports_hearing=True,
         ),
         ActSpec(
             Act.DECREE_SUSPEND_ACT,
@@ -165,6 +222,7 @@ CATALOGUE: dict[Act, ActSpec] = {
             "admin_offence",
             "admin_offence.consideration",
             OnRefusal.CHALLENGE_DECISION,
+            states_an_offence=True,
         ),
         ActSpec(
             Act.CLARIFICATION,
@@ -204,6 +262,13 @@ CATALOGUE: dict[Act, ActSpec] = {
 }
 
 # The acts the ``issue-act`` flow issues; the appellate petition belongs to the court-act review.
+# Term rows this module counts (the office checks them at start-up).
+TERMS = (
+    HEARING_RESULT_TERM,
+    HEARING_NOTICE_TERM,
+    *(f.term_id for f in FOLLOW_UP.values()),
+    *sorted({s.term_id for s in CATALOGUE.values() if s.term_id}),
+)
 ISSUED_BY_ACT_FLOW = tuple(a for a, s in CATALOGUE.items() if s.issued_by_flow == "issue-act")
 
 
@@ -284,13 +349,13 @@ def next_step(act: Act, answer: Answer) -> OnRefusal | None:
 
 def hearing_result_due(hearing: dt.date, calendar: WorkingCalendar) -> dt.date:
     """A submission's result is reported within 3 working days of its hearing (art. 36(2))."""
-    return default_terms().due("submission.result_report", hearing, calendar)
+    return default_terms().due(HEARING_RESULT_TERM, hearing, calendar)
 
 
 def hearing_notice_late(notified: dt.date, hearing: dt.date, calendar: WorkingCalendar) -> bool:
     """The prosecutor must be told of a submission's hearing at least 3 working days before it
     (art. 36(2)): a notice given later is recorded as late."""
-    row = default_terms().get("submission.hearing_notice")
+    row = default_terms().get(HEARING_NOTICE_TERM)
     assert row.term is not None
     days, day = 0, notified
     while day < hearing:  # working days after the notice, up to the hearing day itself

@@ -94,6 +94,7 @@ class OutcomeNotAllowed(ValueError):
 
 
 FURTHER = "case_decision.further_investigation"
+MISDEMEANOUR_COURT_TERM = "case_decision.misdemeanour_court"  # the court's term, CPC art. 528
 COMMITTAL = "committal_to_court"
 
 
@@ -138,7 +139,7 @@ RULES: dict[CaseForm, FormRule] = {
                 COMMITTAL,
                 "CPC art. 528(3)(1)",
                 Addressee.COURT,
-                addressee_term="case_decision.misdemeanour_court",
+                addressee_term=MISDEMEANOUR_COURT_TERM,
             ),
             _returned("CPC art. 528(3)(2)"),
         ),
@@ -166,6 +167,17 @@ RULES: dict[CaseForm, FormRule] = {
         ),
     ),
 }
+# Term rows this module counts (the office checks them at start-up).
+TERMS = tuple(
+    sorted(
+        {
+            term_id
+            for rule in RULES.values()
+            for term_id in (rule.term_id, *(o.addressee_term for o in rule.outcomes))
+            if term_id
+        }
+    )
+)
 
 
 def rule_for(form: CaseForm | str) -> FormRule:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.dates_kk import DateCase, kk_date
+from models.timing.deadlines import TermUnit
 from models.timing.terms import TermsTable, default_terms
 
 MARGIN_TERM = "court.review_margin"
@@ -91,6 +92,9 @@ WINDOWS: dict[WindowKind, WindowRule] = {
     ),
 }
 
+# Term rows this module counts (the office checks them at start-up).
+TERMS = (MARGIN_TERM, *(w.term_id for w in WINDOWS.values()))
+
 _WHOLE = {"ru": "в полном объеме", "kk": "толық көлемде"}
 # The act in the case the petition's subject line needs: ru accusative «на приговор» (same as the
 # nominative for these), kk dative «үкімге».
@@ -114,6 +118,13 @@ def check_dates(
             "the act cannot be received before the window starts: enter the date of the "
             "pronouncement, delivery or final form as the window's start"
         )
+
+
+class ReviewOutcome(StrEnum):
+    """How the review of a court act ends."""
+
+    APPEALED = "appealed"  # апелляционное ходатайство signed and brought through the court
+    NO_GROUNDS = "no_grounds"  # the assistant found no grounds to appeal
 
 
 class CourtAct(BaseModel):
@@ -171,7 +182,7 @@ def conclusion_due(
     """The assistant's conclusion: ``margin`` working days before the window ends (office
     practice, court.review_margin), so the head signs in time; never before the act arrived."""
     if margin is None:
-        margin = (terms or default_terms()).get(MARGIN_TERM).term or 0
+        margin = (terms or default_terms()).figure(MARGIN_TERM, TermUnit.WORKING_DAYS)
     day = end
     for _ in range(margin):
         day -= dt.timedelta(days=1)

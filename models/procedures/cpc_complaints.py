@@ -61,6 +61,7 @@ from models.timing.terms import TermsTable, default_terms
 TERM = "complaint.investigator"
 TERM_URGENT = "complaint.investigator_urgent"
 TERM_EXTENDED = "complaint.investigator_extended"
+TERMS = (TERM, TERM_URGENT, TERM_EXTENDED)  # the rows this module counts
 AREA = "criminal"
 
 

@@ -14,8 +14,14 @@ from enum import StrEnum
 
 from models.office.roster import Position, Roster, Staff
 from models.timing.calendar import WorkingCalendar, local_date
-from models.timing.deadlines import due_moment
+from models.timing.deadlines import TermUnit, due_moment
 from models.timing.terms import TermsTable
+
+# Term rows this module counts (the office checks them at start-up).
+NOTICE_TERM = "pretrial.notice_start"  # the notice of the start, in hours
+EXTENSION_REQUEST_TERM = "pretrial.extension_request"  # an extension request before the term ends
+EXTENSION_DISTRICT_TERM = "pretrial.extension_district"  # the district prosecutor's extension
+EXTENSION_REGIONAL_TERM = "pretrial.extension_regional"  # the regional prosecutor's extension
 
 AREA = "criminal"
 
@@ -40,6 +46,13 @@ TERM_OF_FORM: dict[InvestigationForm, str] = {
     InvestigationForm.INVESTIGATION: "pretrial.investigation",
     InvestigationForm.PROTOCOL: "pretrial.protocol",
 }
+TERMS = (
+    *TERM_OF_FORM.values(),
+    NOTICE_TERM,
+    EXTENSION_REQUEST_TERM,
+    EXTENSION_DISTRICT_TERM,
+    EXTENSION_REGIONAL_TERM,
+)
 
 
 def investigation_due(
@@ -62,7 +75,7 @@ def investigation_due(
 def notice_due_at(registered_at: dt.datetime, terms: TermsTable) -> dt.datetime:
     """The moment the notice of the start of the investigation is overdue (CPC art. 196(1):
     «немедленно»; 24 hours is the office's control term, row pretrial.notice_start)."""
-    hours = terms.get("pretrial.notice_start").term or 24
+    hours = terms.figure(NOTICE_TERM, TermUnit.HOURS)
     # in UTC: a database without time zones (SQLite) keeps the wall time it is given
     return due_moment(registered_at, hours).astimezone(dt.UTC)
 
@@ -70,7 +83,7 @@ def notice_due_at(registered_at: dt.datetime, terms: TermsTable) -> dt.datetime:
 def request_deadline(current_due: dt.date, terms: TermsTable) -> dt.date:
     """The last day the ruling on an extension may reach the district prosecutor: five сутки
     before the term ends (CPC art. 192(6))."""
-    days = terms.get("pretrial.extension_request").term or 5
+    days = terms.figure(EXTENSION_REQUEST_TERM, TermUnit.CALENDAR_DAYS)
     return current_due - dt.timedelta(days=days)
 
 
@@ -108,7 +121,7 @@ def district_limit(
 ) -> dt.date:
     """The furthest the district prosecutor may extend to: three months from the registration
     in ЕРДР (CPC art. 192(4) para. 2), the last day moved off a day off (CPC art. 48(4))."""
-    return terms.due("pretrial.extension_district", registered_at, calendar)
+    return terms.due(EXTENSION_DISTRICT_TERM, registered_at, calendar)
 
 
 def extension_route(
@@ -138,7 +151,7 @@ def extension_route(
             f"the term already runs to {current_due:%d.%m.%Y}: nothing to extend",
         )
     limit = district_limit(registered_at, calendar, terms)
-    regional = terms.due("pretrial.extension_regional", registered_at, calendar)
+    regional = terms.due(EXTENSION_REGIONAL_TERM, registered_at, calendar)
     if requested_until > regional:
         return ExtensionRoute(
             Authority.PROSECUTOR_GENERAL,

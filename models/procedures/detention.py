@@ -46,6 +46,7 @@ from models.sweeps.notifications import notify
 from models.timing.calendar import ALMATY, WorkingCalendar
 from models.timing.deadlines import due_moment
 from models.timing.terms import TermsTable
+from models.vocabulary import EVENT_PREFIX, Step
 
 # --- the rules --------------------------------------------------------------------------------
 
@@ -54,9 +55,12 @@ LIMIT_MINOR = "detention.limit_minor"
 LIMIT_EXTENDED = "detention.limit_extended"
 NOTICE = "detention.notice"
 ALERT = "detention.alert"
+RELEASE = "detention.release"  # the signed release order (office practice: "immediately")
+RELEASE_CONFIRMATION = "detention.release_confirmation"  # the facility's word
+TERMS = (LIMIT, LIMIT_MINOR, LIMIT_EXTENDED, NOTICE, ALERT, RELEASE, RELEASE_CONFIRMATION)
 
-NOTICE_STEP = "detention-notice"
-LIMIT_STEP = "detention-limit"
+NOTICE_STEP = Step.DETENTION_NOTICE
+LIMIT_STEP = Step.DETENTION_LIMIT
 AREA = "criminal"
 
 
@@ -165,7 +169,8 @@ class DetentionTerms:
         }
 
 
-def _hours(table: TermsTable, term_id: str) -> int:
+def hours_of(table: TermsTable, term_id: str) -> int:
+    """The figure of a term in hours; a row without one is an error of the table."""
     term = table.get(term_id).term
     if term is None:
         raise ValueError(f"{term_id} has no figure")
@@ -173,7 +178,7 @@ def _hours(table: TermsTable, term_id: str) -> int:
 
 
 def alert_hours(table: TermsTable) -> int:
-    return _hours(table, ALERT)
+    return hours_of(table, ALERT)
 
 
 def detention_terms(
@@ -188,7 +193,7 @@ def detention_terms(
     start = to_minute(detained_at)
     minor = is_minor(birth_date, start)
     term_id = limit_term_id(minor, extended_ground)
-    hours = _hours(table, term_id)
+    hours = hours_of(table, term_id)
     limit_at = due_moment(start, hours)
     notice_from = to_minute(protocol_at) if protocol_at else start
     return DetentionTerms(
@@ -197,7 +202,7 @@ def detention_terms(
         limit_term=term_id,
         limit_hours=hours,
         limit_at=limit_at,
-        notice_due_at=due_moment(notice_from, _hours(table, NOTICE)),
+        notice_due_at=due_moment(notice_from, hours_of(table, NOTICE)),
         alert_at=limit_at - dt.timedelta(hours=alert_hours(table)),
     )
 
@@ -298,7 +303,7 @@ def detention_by_number(session: Session, number: str) -> Procedure:
 
 def number_of(ref: str) -> str:
     """``prosecutor.detention.<number>`` (a trigger's resource id) or the bare number."""
-    prefix = "prosecutor.detention."
+    prefix = f"{EVENT_PREFIX}{ProcedureKind.DETENTION.value}."
     return ref[len(prefix) :] if ref.startswith(prefix) else ref
 
 

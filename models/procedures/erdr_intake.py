@@ -1,7 +1,8 @@
 """Intake of ЕРДР cases, shared by ``prosecutor erdr`` and the ``receive-erdr`` flow: each record
 stored and numbered in its own transaction (a bad one spoils nothing), then the registered ones
-announced to Prefect by their registration numbers only (event ``prosecutor.case.registered``),
-and records whose announcement failed announced later by reconciling."""
+announced by their registration numbers only (event ``prosecutor.case.registered``), and records
+whose announcement failed announced later by reconciling. The announcing is given by the caller
+(``tasks/erdr.py``, the CLI): the domain does not talk to Prefect."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ from models.procedures.criminal_cases import AREA, TERM_OF_FORM, investigation_d
 from models.procedures.erdr import ErdrAdapter, ErdrCase
 from models.timing.calendar import ALMATY, WorkingCalendar
 from models.timing.terms import default_terms
+from models.vocabulary import EVENT_PREFIX
 
 KIND = ProcedureKind.CRIMINAL_CASE.value  # label of the event's resource
-REF_PREFIX = f"prosecutor.{KIND}."
+REF_PREFIX = f"{EVENT_PREFIX}{KIND}."
 
+# Announces registration numbers (True when they reached Prefect); given by the caller.
 Announce = Callable[[list[str]], bool]
 
 
@@ -133,14 +136,7 @@ def poll(adapter: ErdrAdapter) -> IntakeSummary:
     return store_all((f"erdr:{n}", raw) for n, raw in enumerate(adapter.fetch(), start=1))
 
 
-def default_announce(numbers: list[str]) -> bool:
-    from models.vocabulary import CASE_REGISTERED
-    from tasks.events import emit_registered
-
-    return emit_registered(CASE_REGISTERED, KIND, numbers)
-
-
-def announce_new(summary: IntakeSummary, announce: Announce = default_announce) -> bool:
+def announce_new(summary: IntakeSummary, announce: Announce) -> bool:
     """Announce the cases this intake registered; marked announced only when they were."""
     new = [r for r in summary.records if r["status"] == "registered"]
     if not new or not announce([r["registration_number"] for r in new]):
@@ -151,7 +147,7 @@ def announce_new(summary: IntakeSummary, announce: Announce = default_announce) 
     return True
 
 
-def reconcile(announce: Announce = default_announce) -> list[str]:
+def reconcile(announce: Announce) -> list[str]:
     """Announce every registered case not yet announced; the numbers announced (none when
     Prefect could not be reached: they stay for the next time)."""
     with transaction() as session:

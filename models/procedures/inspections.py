@@ -7,6 +7,7 @@ storage, no Prefect.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,11 @@ from models.settings import get_settings
 from models.timing.calendar import WorkingCalendar
 from models.timing.deadlines import TermUnit, due_date
 from models.timing.terms import TermsTable, default_terms
+
+# Term rows this module counts (the office checks them at start-up).
+DURATION_TERM = "inspection.duration"  # срок проверки (CL-155 art. 18(4))
+DEMAND_TERM = "demand.documents"  # a demand for documents (CL-155 art. 26(3))
+TERMS = (DURATION_TERM, DEMAND_TERM)
 
 
 class InspectionRefused(ValueError):
@@ -175,12 +181,12 @@ def inspection_due(
     start: dt.date, calendar: WorkingCalendar, terms: TermsTable | None = None
 ) -> dt.date:
     """Last day of an inspection started on ``start``: at most 30 working days (18(4))."""
-    return (terms or default_terms()).due("inspection.duration", start, calendar)
+    return (terms or default_terms()).due(DURATION_TERM, start, calendar)
 
 
 def max_extension(terms: TermsTable | None = None) -> tuple[int, TermUnit]:
     """The most an inspection may be extended by in all, in exceptional cases (18(4))."""
-    ext = (terms or default_terms()).get("inspection.duration").extension
+    ext = (terms or default_terms()).get(DURATION_TERM).extension
     if ext is None or ext.max_extra is None or ext.unit is None:
         raise ValueError("inspection.duration has no extension figure")
     return ext.max_extra, ext.unit
@@ -258,10 +264,8 @@ def demand_due(
     term raises ``models.timing.terms.TermNotAllowed``."""
     table = terms or default_terms()
     if term_days is None:
-        return table.due("demand.documents", received, calendar)
-    return table.due(
-        "demand.documents", received, calendar, set_term=(term_days, TermUnit.WORKING_DAYS)
-    )
+        return table.due(DEMAND_TERM, received, calendar)
+    return table.due(DEMAND_TERM, received, calendar, set_term=(term_days, TermUnit.WORKING_DAYS))
 
 
 # --- Results: the справка and the act decided on ------------------------------------------------
@@ -329,3 +333,49 @@ def check_decision(response: DecidedResponse, act_name: str | None) -> None:
             f"a {response.value} is brought against an illegal act, decision or action "
             "(CL-155 arts. 33(1), 37(1)): name it in the report (act_name)"
         )
+
+
+# --- The inspection's record (Procedure.details) ------------------------------------------------
+
+
+class InspectionRecord(BaseModel):
+    """What the office keeps of an inspection in its procedure's ``details``: the order's
+    content (ground, facts, scope, persons; CL-155 arts. 18, 19(1)(1)), its course (start after
+    registration, suspension, extensions; 18(4)) and its end (the справка's acknowledgement,
+    19(2)(3), and the act decided on). Read with ``model_validate``, written with
+    ``model_dump``: one shape for every step, and the rows stored before it read the same."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str = ""
+    ground: Ground | None = None
+    facts: str = ""
+    private_business: bool = False
+    authorisation: Authorisation | None = None
+    scope: str = ""
+    inspectors: tuple[str, ...] = ()
+    specialists: tuple[str, ...] = ()
+    secret: bool = False
+    started: dt.date | None = None
+    registration: str | None = None  # the legal-statistics body's registration (18(4))
+    suspended_on: dt.date | None = None
+    suspension: Suspension | None = None
+    remaining_working_days: int | None = None  # left of the term while suspended
+    extensions: dict[str, str] = Field(default_factory=dict)  # number → its basis
+    extended_days: int = 0
+    finished: dt.date | None = None
+    response: str | None = None  # the act decided on, or why the inspection never started
+    certificate: Acknowledgement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """The inspection as its flow follows it: who, whom, since when and until when."""
+
+    procedure_id: int
+    registration_number: str
+    subject: str
+    inspectors: tuple[str, ...]
+    secret: bool
+    started: dt.date | None
+    due: dt.date | None

@@ -19,6 +19,7 @@ from models.timing.deadlines import TermUnit
 from models.timing.terms import TermsTable, default_terms
 
 EXECUTION_TERM = "instructions.execution"
+TERMS = (EXECUTION_TERM,)  # the rows this module counts
 MAX_ITEMS = 50
 MAX_ITEM_LENGTH = 2000
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models.approvals import document_hash
+from models.approvals import Authority, document_hash
 from models.db.tables import (
     AccessLevel,
     Approval,
@@ -99,6 +99,11 @@ def draft_document(
         access_level=access_level,
         signatory_id=signatory_id,
     )
+
+
+def signatory_of(session: Session, document_id: int) -> str | None:
+    """The staff id a drafted document names as its signatory."""
+    return session.get_one(Document, document_id).signatory_id
 
 
 def outgoing_number(office_code: str, year: int, seq: int) -> str:
@@ -204,7 +209,7 @@ def dispatch_document(session: Session, document_id: int, actor: str, channel: s
         .where(
             Signature.document_id == document_id,
             Signature.document_sha256 == doc.sha256,
-            Approval.authority != "visa",
+            Approval.authority != Authority.VISA,
         )
     )
     if not signed:

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.db.tables import (
@@ -125,133 +126,117 @@ def _count(totals: Totals, counts: Any) -> None:
         totals[BOARD_TOTAL] += count
 
 
+def _open_work(
+    session: Session,
+    totals: Totals,
+    work: Select[Any],
+    assignee: Any,
+    has_run: ColumnElement[bool],
+    columns: list[Any],
+    ranked_by: tuple[Any, Any, Any],
+) -> Sequence[Row[Any]]:
+    """Count the open ``work`` (selecting only its ``assignee``) per assignee into ``totals``,
+    then read the rows with ``columns`` that a desk or the board can show; ``ranked_by`` is
+    the row's (due_at, due_date, id), ordered with the registration number."""
+    with_run = func.sum(case((has_run, 1), else_=0))
+    _count(totals, session.execute(work.add_columns(func.count(), with_run).group_by(assignee)))
+    due_at, due_date, record = ranked_by
+    ranks = _ranks(
+        session, assignee, has_run, due_at, due_date, Procedure.registration_number, record
+    )
+    ranked = work.add_columns(*columns, has_run.label("has_run"), *ranks)
+    return session.execute(_shown(ranked)).all()
+
+
+def _work_item(
+    subject: Literal["duty", "approval"],
+    r: Row[Any],
+    unit: TermUnit | None,
+    body_id: str | None = None,
+) -> WorkItem:
+    """A row of ``_open_work`` (its assignee labelled ``assignee_id``, its run ``run``)."""
+    return WorkItem(
+        subject=subject,
+        id=r.id,
+        assignee_id=r.assignee_id,
+        registration_number=r.registration_number,
+        procedure_kind=r.kind.value,
+        step=r.step,
+        title=r.title,
+        due_date=r.due_date,
+        due_at=r.due_at,
+        unit=unit,
+        flow_run_id=r.run,
+        body_id=body_id,
+        escalation_level=r.escalation_level,
+        procedure_status=r.status.value,
+    )
+
+
 def _duties(session: Session, totals: Totals) -> list[WorkItem]:
     units = _units()
-    has_run = func.coalesce(Procedure.flow_run_id, "") != ""
     open_duties = (
         select(Duty.assignee_id)
         .join(Procedure, Procedure.id == Duty.procedure_id)
         .where(_OPEN_DUTY)
     )
-    _count(
+    rows = _open_work(
+        session,
         totals,
-        session.execute(
-            open_duties.add_columns(func.count(), func.sum(case((has_run, 1), else_=0))).group_by(
-                Duty.assignee_id
-            )
-        ),
-    )
-    rows = session.execute(
-        _shown(
-            open_duties.add_columns(
-                Duty.id,
-                Procedure.registration_number,
-                Procedure.kind,
-                Duty.step,
-                Procedure.title,
-                Duty.due_date,
-                Duty.due_at,
-                Duty.term_id,
-                Procedure.flow_run_id,
-                Duty.body_id,
-                Duty.escalation_level,
-                Procedure.status,
-                has_run.label("has_run"),
-                *_ranks(
-                    session,
-                    Duty.assignee_id,
-                    has_run,
-                    Duty.due_at,
-                    Duty.due_date,
-                    Procedure.registration_number,
-                    Duty.id,
-                ),
-            )
-        )
+        open_duties,
+        Duty.assignee_id,
+        func.coalesce(Procedure.flow_run_id, "") != "",
+        [
+            Duty.id,
+            Procedure.registration_number,
+            Procedure.kind,
+            Duty.step,
+            Procedure.title,
+            Duty.due_date,
+            Duty.due_at,
+            Duty.term_id,
+            Procedure.flow_run_id.label("run"),
+            Duty.body_id,
+            Duty.escalation_level,
+            Procedure.status,
+        ],
+        (Duty.due_at, Duty.due_date, Duty.id),
     )
     return [
-        WorkItem(
-            subject="duty",
-            id=r.id,
-            assignee_id=r.assignee_id,
-            registration_number=r.registration_number,
-            procedure_kind=r.kind.value,
-            step=r.step,
-            title=r.title,
-            due_date=r.due_date,
-            due_at=r.due_at,
-            unit=units.get(r.term_id) if r.term_id else None,
-            flow_run_id=r.flow_run_id,
-            body_id=r.body_id,
-            escalation_level=r.escalation_level,
-            procedure_status=r.status.value,
-        )
-        for r in rows
+        _work_item("duty", r, units.get(r.term_id) if r.term_id else None, r.body_id) for r in rows
     ]
 
 
 def _approvals(session: Session, totals: Totals) -> list[WorkItem]:
     # the run that waits for the decision; older rows name only the procedure's run
     run = func.coalesce(Approval.flow_run_id, Procedure.flow_run_id)
-    has_run = func.coalesce(run, "") != ""
     pending = (
-        select(Approval.signatory_id)
+        select(Approval.signatory_id.label("assignee_id"))
         .join(Procedure, Procedure.id == Approval.procedure_id)
         .join(Document, Document.id == Approval.document_id)
         .where(_PENDING)
     )
-    _count(
+    rows = _open_work(
+        session,
         totals,
-        session.execute(
-            pending.add_columns(func.count(), func.sum(case((has_run, 1), else_=0))).group_by(
-                Approval.signatory_id
-            )
-        ),
+        pending,
+        Approval.signatory_id,
+        func.coalesce(run, "") != "",
+        [
+            Approval.id,
+            Procedure.registration_number,
+            Procedure.kind,
+            Approval.step,
+            Document.title,
+            Approval.due_date,
+            Approval.due_at,
+            run.label("run"),
+            Approval.escalation_level,
+            Procedure.status,
+        ],
+        (Approval.due_at, Approval.due_date, Approval.id),
     )
-    rows = session.execute(
-        _shown(
-            pending.add_columns(
-                Approval.id,
-                Procedure.registration_number,
-                Procedure.kind,
-                Approval.step,
-                Document.title,
-                Approval.due_date,
-                Approval.due_at,
-                run.label("run"),
-                Approval.escalation_level,
-                Procedure.status,
-                has_run.label("has_run"),
-                *_ranks(
-                    session,
-                    Approval.signatory_id,
-                    has_run,
-                    Approval.due_at,
-                    Approval.due_date,
-                    Procedure.registration_number,
-                    Approval.id,
-                ),
-            )
-        )
-    )
-    return [
-        WorkItem(
-            subject="approval",
-            id=r.id,
-            assignee_id=r.signatory_id,
-            registration_number=r.registration_number,
-            procedure_kind=r.kind.value,
-            step=r.step,
-            title=r.title,
-            due_date=r.due_date,
-            due_at=r.due_at,
-            unit=APPROVAL_UNIT,
-            flow_run_id=r.run,
-            escalation_level=r.escalation_level,
-            procedure_status=r.status.value,
-        )
-        for r in rows
-    ]
+    return [_work_item("approval", r, APPROVAL_UNIT) for r in rows]
 
 
 def _escalations(session: Session, totals: Totals) -> list[EscalationLine]:

@@ -9,15 +9,36 @@ from typing import Any
 from sqlalchemy import ColumnElement, literal
 
 from models.db.tables import Approval, ApprovalStatus, Duty, DutyStatus
+from models.timing.deadlines import TermUnit
+from models.timing.terms import default_terms
 
 ACTOR = "deadline-check"
+REMINDER_TERM = "control.reminder"  # working days before the due date
+ESCALATION_TERM = "control.escalation"  # working days between escalation levels
+TERMS = (REMINDER_TERM, ESCALATION_TERM)
+
+
+def _working_days(term_id: str) -> int:
+    return default_terms().figure(term_id, TermUnit.WORKING_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
 class SweepConfig:
-    remind_within: int = 2  # working days before the due date
-    escalate_every: int = 2  # working days between escalation levels
+    """The sweep's settings; the terms are the office's rows in the terms table unless given."""
+
+    remind_within: int = field(default_factory=lambda: _working_days(REMINDER_TERM))
+    escalate_every: int = field(default_factory=lambda: _working_days(ESCALATION_TERM))
     listed: int = 200  # rows of each kind kept for the report
+
+    @classmethod
+    def of(cls, remind_within: int | None = None, escalate_every: int | None = None) -> SweepConfig:
+        """The table's figures, except those given (a flow or command parameter)."""
+        return cls(
+            remind_within=_working_days(REMINDER_TERM) if remind_within is None else remind_within,
+            escalate_every=(
+                _working_days(ESCALATION_TERM) if escalate_every is None else escalate_every
+            ),
+        )
 
 
 @dataclass

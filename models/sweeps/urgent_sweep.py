@@ -23,6 +23,7 @@ from models.office.roster_store import read_roster
 from models.office.urgency import authorised_at, hourly_chain
 from models.procedures import ProcedureKind, detention
 from models.procedures import store as procedure_store
+from models.procedures.release_store import title_of
 from models.records import audit
 from models.sweeps.deadline_sweep import (
     escalate_level,
@@ -119,7 +120,9 @@ def sweep_urgent(
 
 # --- detentions --------------------------------------------------------------------------------
 
-RELEASE_TITLE = "Release: "  # tasks/release.py keys a release by "Release: <report id>"
+# A release is keyed by its title, release_store.title_of(<report id>): in SQL, this prefix
+# followed by the detention's registration number.
+RELEASE_TITLE = title_of("")
 
 
 def sweep_detentions(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -66,6 +68,10 @@ class ProsecutorSetTerm(BaseModel):
         if (self.minimum is None) != (self.unit is None):
             raise ValueError("a minimum needs both a figure and a unit, or neither")
         return self
+
+
+class MissingTerms(LookupError):
+    """The code counts terms that the table has no row for: the office must not start."""
 
 
 class TermNotAllowed(ValueError):
@@ -139,6 +145,14 @@ class TermsTable(BaseModel):
             if t.id == term_id:
                 return t
         raise KeyError(f"no statutory term {term_id!r}")
+
+    def figure(self, term_id: str, unit: TermUnit) -> int:
+        """The row's figure, which the code counts in ``unit``: a row without one, or in another
+        unit, is an error (never a silent default)."""
+        t = self.get(term_id)
+        if t.term is None or t.unit is not unit:
+            raise ValueError(f"{term_id} must be a figure in {unit.value.replace('_', ' ')}")
+        return t.term
 
     def rule(self, rule_id: str) -> CalendarRule:
         for r in self.calendar_rules:
@@ -221,3 +235,17 @@ def load_terms(path: Path = DEFAULT_TERMS) -> TermsTable:
 @cache
 def default_terms() -> TermsTable:
     return load_terms()
+
+
+def declared_terms(modules: Iterable[ModuleType]) -> set[str]:
+    """The term ids the modules declare: each module that counts a term lists every id it uses
+    in its ``TERMS`` constant (one place per module)."""
+    return {term_id for m in modules for term_id in getattr(m, "TERMS", ())}
+
+
+def require_terms(term_ids: Iterable[str], table: TermsTable | None = None) -> None:
+    """Fail at start-up, not on the day a term is first counted, when a row is missing."""
+    known = {t.id for t in (table or default_terms()).terms}
+    missing = sorted(set(term_ids) - known)
+    if missing:
+        raise MissingTerms(f"the terms table has no row for {', '.join(missing)}")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from deployments.commands import DEMO_ROSTER
+from deployments.cli.roster import DEMO_ROSTER
 from models.db.migrate import head_revision
 from models.db.tables import AbsenceRow, ActingOrderRow, AuditEntry, StaffRow
 from tests.conftest import Database

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from deployments.cli_support import chunks, input_records, submit_appeals
+from deployments.cli.inputs import chunks, input_records, submit_appeals
 from models.appeals import store as appeal_store
 from models.appeals.batch_intake import intake_batch
 from models.db import make_engine, transaction

@@ -22,6 +22,7 @@ import pytest
 from models.db import make_engine
 from models.db.migrate import upgrade
 from tests.office import load_demo_office
+from tests.support.polling import wait_until
 
 BIN = Path(sys.executable).parent
 # what these tests drive; the scheduled checks are tested through flows, not left to fire here
@@ -34,19 +35,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(check: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-        except (httpx.HTTPError, OSError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
@@ -56,10 +44,14 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-@pytest.fixture
-def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """The server and `prosecutor serve --only` the deployments the test names with
-    ``@pytest.mark.served("a,b")`` (default: ``SERVED``)."""
+@pytest.fixture(scope="module")
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The server and `prosecutor serve --only` the deployments the module names with
+    ``pytestmark = pytest.mark.served("a,b")`` (default: ``SERVED``), shared by the tests of
+    the module (starting them is most of an end-to-end test's time)."""
+    tmp_path = tmp_path_factory.mktemp("stack")
     marker = request.node.get_closest_marker("served")
     served_names = marker.args[0] if marker else SERVED
     first = served_names.split(",")[0]
@@ -105,14 +97,16 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, 
         served[-1].wait()
 
     try:
-        _wait(lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 90, "the server")
+        wait_until(
+            lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 90, what="the server"
+        )
         start_serving()
-        deployment = _wait(
+        deployment = wait_until(
             lambda: (
                 httpx.get(f"{api}/deployments/name/{first}/{first}", timeout=2).json().get("id")
             ),
             90,
-            "the served deployment",
+            what="the served deployment",
         )
         yield {
             "api": api,
@@ -136,7 +130,7 @@ def state(api: str, run_id: str) -> dict[str, Any]:
 
 
 def wait(check: Any, timeout: float, what: str) -> Any:
-    return _wait(check, timeout, what)
+    return wait_until(check, timeout, what=what)
 
 
 def waiting_at(api: str, run_id: str, prefix: str, timeout: float = 180) -> None:

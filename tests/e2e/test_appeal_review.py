@@ -22,30 +22,24 @@ from models.timing.calendar import WorkingCalendar, local_date
 from models.timing.deadlines import TermUnit, due_date
 from tests.e2e.conftest import cli, state, wait, waiting_at
 from tests.office import key_args
+from tests.support.appeals import appeal_file
 
 pytestmark = pytest.mark.e2e
 
 
-def appeal_file(tmp_path: Path, n: int) -> Path:
-    path = tmp_path / f"appeal-{n}.json"
-    data = {
-        "external_id": f"eotinish-{n}",
-        "applicant": {
-            "kind": "individual",
-            "iin": "850315400015",
-            "last_name": "Сейтқали",
-            "first_name": "Әсел",
-        },
-        "contact": {"address": "Алматы, Абай даңғылы 1"},
-        "language": "kk",
-        "channel": "e_otinish",
-        "topic": "labour_rights",
-        "subject": "Жалақы төленбеді",
-        "text": f"Жұмыс беруші үш ай бойы жалақы төлемеді ({n}).",
-        "received_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(),
-    }
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
+def kazakh_appeal(folder: Path, n: int) -> Path:
+    return appeal_file(
+        folder,
+        f"eotinish-{n}",
+        last_name="Сейтқали",
+        first_name="Әсел",
+        contact={"address": "Алматы, Абай даңғылы 1"},
+        language="kk",
+        channel="e_otinish",
+        subject="Жалақы төленбеді",
+        text=f"Жұмыс беруші үш ай бойы жалақы төлемеді ({n}).",
+        received_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
+    )
 
 
 def review_run(engine: Any, number: str) -> str:
@@ -58,7 +52,7 @@ def review_run(engine: Any, number: str) -> str:
 
 def test_appeal_from_the_terminal_to_a_signed_reply(stack: dict[str, Any], tmp_path: Path) -> None:
     api, env, engine = stack["api"], stack["env"], stack["engine"]
-    submitted = cli(env, "appeals", "submit", str(appeal_file(tmp_path, 1)), "--json")
+    submitted = cli(env, "appeals", "submit", str(kazakh_appeal(tmp_path, 1)), "--json")
     assert submitted.returncode == 0, submitted.stderr
     result = json.loads(submitted.stdout)
     assert result["announced"] is True
@@ -149,7 +143,7 @@ def test_appeal_whose_event_was_lost_is_reconciled(stack: dict[str, Any], tmp_pa
     api, env, engine = stack["api"], stack["env"], stack["engine"]
     offline = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}  # Prefect not reached
     submitted = json.loads(
-        cli(offline, "appeals", "submit", str(appeal_file(tmp_path, 2)), "--json").stdout
+        cli(offline, "appeals", "submit", str(kazakh_appeal(tmp_path, 2)), "--json").stdout
     )
     assert submitted["announced"] is False
     number = submitted["appeals"][0]["registration_number"]

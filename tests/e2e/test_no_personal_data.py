@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,8 @@ from models.appeals import store as appeal_store
 from models.db.tables import Duty, Procedure
 from tests.e2e.conftest import cli, state, wait, waiting_at
 from tests.rules.test_detention_rules import iin_for
+from tests.support.appeals import appeal_file
+from tests.support.polling import retry_busy
 
 pytestmark = [
     pytest.mark.e2e,
@@ -65,26 +66,18 @@ def _write(tmp_path: Path, name: str, data: dict[str, Any]) -> Path:
 
 
 def _appeal(tmp_path: Path) -> Path:
-    return _write(
+    return appeal_file(
         tmp_path,
-        "appeal.json",
-        {
-            "external_id": "pd-appeal-1",
-            "applicant": {
-                "kind": "individual",
-                "iin": APPLICANT_IIN,
-                "last_name": "Құдайбергенова",
-                "first_name": "Әйгерім",
-            },
-            "contact": {"phone": PHONE, "email": EMAIL},
-            "language": "ru",
-            "channel": "e_otinish",
-            "topic": "labour_rights",
-            # the subject names the applicant in another case, with her phone and e-mail
-            "subject": f"Жалоба Құдайбергеновой Әйгерім, тел. {PHONE}, {EMAIL}",
-            "text": "Работодатель Құдайбергеновой три месяца не платит зарплату. Прошу проверить.",
-            "received_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(),
-        },
+        "pd-appeal-1",
+        iin=APPLICANT_IIN,
+        last_name="Құдайбергенова",
+        first_name="Әйгерім",
+        contact={"phone": PHONE, "email": EMAIL},
+        channel="e_otinish",
+        # the subject names the applicant in another case, with her phone and e-mail
+        subject=f"Жалоба Құдайбергеновой Әйгерім, тел. {PHONE}, {EMAIL}",
+        text="Работодатель Құдайбергеновой три месяца не платит зарплату. Прошу проверить.",
+        received_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
     )
 
 
@@ -112,11 +105,7 @@ def _protocol(tmp_path: Path) -> Path:
 
 def _post(api: str, path: str, body: dict[str, Any]) -> Any:
     """POST, retried while the server on SQLite answers 503 (busy), as Prefect's client does."""
-    for _ in range(20):
-        response = httpx.post(f"{api}{path}", json=body, timeout=30)
-        if response.status_code != 503:
-            break
-        time.sleep(1)
+    response = retry_busy(lambda: httpx.post(f"{api}{path}", json=body, timeout=30))
     assert response.status_code < 300, response.text
     return response.json()
 
@@ -188,16 +177,30 @@ def _review_run(engine: Any, number: str) -> str:
     return wait(found, 90, f"the triggered review of {number}")
 
 
-def _completed(api: str, deployment: str) -> None:
-    """Until a run of ``deployment`` has completed."""
+def _completed(api: str, deployment: str) -> str:
+    """Until a run of ``deployment`` has completed: its id."""
     found = httpx.get(f"{api}/deployments/name/{deployment}/{deployment}", timeout=5).json()
     body = {"deployments": {"id": {"any_": [found["id"]]}}, "limit": 10}
 
-    def done() -> bool:
+    def done() -> str | None:
         runs = _post(api, "/flow_runs/filter", body)
-        return any(r["state"] and r["state"]["type"] == "COMPLETED" for r in runs)
+        return next(
+            (r["id"] for r in runs if r["state"] and r["state"]["type"] == "COMPLETED"), None
+        )
 
-    wait(done, 120, f"a completed {deployment} run")
+    return wait(done, 120, f"a completed {deployment} run")
+
+
+def _events_caught_up(api: str, *states: tuple[str, str]) -> None:
+    """Until Prefect's event store (written after the fact) holds each (run id, state name)."""
+
+    def recorded() -> bool:
+        seen = {(e["event"], e["resource"]["prefect.resource.id"]) for e in _events(api)}
+        return all(
+            (f"prefect.flow-run.{name}", f"prefect.flow-run.{run}") in seen for run, name in states
+        )
+
+    wait(recorded, 60, f"the events of {states} in Prefect's event store")
 
 
 def test_nothing_prefect_keeps_names_a_party(stack: dict[str, Any], tmp_path: Path) -> None:
@@ -250,11 +253,11 @@ def test_nothing_prefect_keeps_names_a_party(stack: dict[str, Any], tmp_path: Pa
         },
     )
     waiting_at(api, run["id"], "approval-")
-    _completed(api, "control-detention")
+    control = _completed(api, "control-detention")
     assert state(api, review)["name"] == "Suspended"
 
-    # 4. Everything Prefect keeps, once its event store has caught up
-    time.sleep(5)
+    # 4. Everything Prefect keeps, once its event store has caught up with the last runs
+    _events_caught_up(api, (run["id"], "Suspended"), (control, "Completed"))
     kept = everything_prefect_keeps(api)
     assert kept["run inputs"] and kept["artifacts"] and kept["events"]  # read, not empty
     assert any(f"{number}" in json.dumps(a, ensure_ascii=False) for a in kept["artifacts"])

@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from deployments.catalog import declared
 from models.db.tables import StaffRow
 from tests.conftest import POSTGRES_ADMIN_URL, _postgres_admin
+from tests.e2e.appeals import review_of, submit_appeal
 from tests.e2e.conftest import started_office
-from tests.e2e.test_supervisor_browser import review_of, submit_appeal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from models.db.tables import Approval, Document, Duty, Procedure, Signature
 from models.timing.calendar import ALMATY, today
 from tests.e2e.conftest import cli, state, wait, waiting_at
 from tests.office import key_args
+from tests.support.polling import retry_busy
 
 pytestmark = [
     pytest.mark.e2e,
@@ -55,13 +55,11 @@ def _run_of(engine: Any, kind: str) -> tuple[str, str]:
 def _resume(api: str, run_id: str, **run_input: Any) -> None:
     """What the Prefect UI's Resume form sends; a server on SQLite answers 503 while it is busy
     writing, and the UI (like Prefect's own client) sends it again."""
-    for _ in range(20):
-        response = httpx.post(
+    response = retry_busy(
+        lambda: httpx.post(
             f"{api}/flow_runs/{run_id}/resume", json={"run_input": run_input}, timeout=30
         )
-        if response.status_code != 503:
-            break
-        time.sleep(1)
+    )
     assert response.status_code < 300, response.text
     assert response.json().get("status") != "REJECT", response.text
 

@@ -5,8 +5,6 @@ and the run finishes without repeating any completed step."""
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 from typing import Any
 
 import httpx
@@ -18,20 +16,11 @@ from models.db.tables import AuditEntry
 from models.procedures import ProcedureKind
 from models.procedures import store as procedure_store
 from models.timing.calendar import today
-from tests.e2e.conftest import BIN, _wait
+from tests.e2e.conftest import cli, wait
 from tests.office import OFFICE, key_args
+from tests.support.polling import retry_busy
 
 pytestmark = pytest.mark.e2e
-
-
-def _post_retrying(url: str, **kwargs: Any) -> httpx.Response:
-    """The server answers 503 while SQLite is busy (as Prefect's own client, retry)."""
-    for _ in range(10):
-        response = httpx.post(url, **kwargs)
-        if response.status_code != 503:
-            return response
-        time.sleep(1)
-    return response
 
 
 def _state(api: str, run_id: str) -> str:
@@ -46,12 +35,6 @@ def _actions(engine: Any) -> dict[str, int]:
     return dict(rows)
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "prosecutor"), *args], env=env, capture_output=True, text=True, timeout=120
-    )
-
-
 def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
     api, env, engine = stack["api"], stack["env"], stack["engine"]
     with sessionmaker(engine).begin() as session:
@@ -62,35 +45,36 @@ def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
             title="Appeal",
             year=today().year,
         ).registration_number
-    created = _post_retrying(
-        f"{api}/deployments/{stack['deployment']}/create_flow_run",
-        json={
-            "parameters": {
-                "registration_number": number,
-                "title": "Ответ",
-                "body": "Текст ответа",
-                "drafter_id": "as-1",
-            }
-        },
-        timeout=10,
+    parameters = {
+        "registration_number": number,
+        "title": "Ответ",
+        "body": "Текст ответа",
+        "drafter_id": "as-1",
+    }
+    created = retry_busy(
+        lambda: httpx.post(
+            f"{api}/deployments/{stack['deployment']}/create_flow_run",
+            json={"parameters": parameters},
+            timeout=10,
+        )
     )
     assert created.status_code == 201, created.text
     run_id = created.json()["id"]
-    _wait(lambda: _state(api, run_id) == "Suspended", 120, "the run to suspend")
+    wait(lambda: _state(api, run_id) == "Suspended", 120, "the run to suspend")
     before = _actions(engine)
     assert before.get("document.drafted") == 1 and before.get("approval.requested") == 1
 
-    listed = json.loads(_cli(env, "approvals", "list", "--pending", "--json").stdout)
+    listed = json.loads(cli(env, "approvals", "list", "--pending", "--json").stdout)
     [approval] = listed
     assert approval["signatory_id"] == "head" and approval["flow_run_id"] == run_id
 
-    refused = _cli(
+    refused = cli(
         env, "approvals", "decide", str(approval["id"]), *key_args("dep-1"), "--decision", "approve"
     )
     assert refused.returncode == 1 and "not the authorised signatory" in refused.stderr
     assert _state(api, run_id) == "Suspended"  # a refused decision does not wake the run
 
-    given = _cli(
+    given = cli(
         env,
         "approvals",
         "decide",
@@ -101,7 +85,7 @@ def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
         "--json",
     )
     assert given.returncode == 0, given.stderr
-    _wait(lambda: _state(api, run_id) == "Completed", 120, "the resumed run to complete")
+    wait(lambda: _state(api, run_id) == "Completed", 120, "the resumed run to complete")
 
     after = _actions(engine)
     for step in ("document.drafted", "approval.requested", "procedure.registered"):
@@ -109,13 +93,13 @@ def test_suspended_run_resumed_from_the_terminal(stack: dict[str, Any]) -> None:
     assert after.get("approval.approved") == 1 and after.get("document.dispatched") == 1
     assert after.get("approval.refused") == 1
 
-    verified = _cli(env, "documents", "verify", str(approval["document_id"]), "--json")
+    verified = cli(env, "documents", "verify", str(approval["document_id"]), "--json")
     assert verified.returncode == 0 and json.loads(verified.stdout)["signers"] == ["head"]
     with engine.begin() as conn:  # someone edits the signed text in the database
         conn.execute(
             text("UPDATE documents SET body = body || ' (изменено)' WHERE id = :id"),
             {"id": approval["document_id"]},
         )
-    tampered = _cli(env, "documents", "verify", str(approval["document_id"]))
+    tampered = cli(env, "documents", "verify", str(approval["document_id"]))
     assert tampered.returncode == 1 and "INVALID" in tampered.stdout
-    assert _cli(env, "audit", "verify").returncode == 0
+    assert cli(env, "audit", "verify").returncode == 0

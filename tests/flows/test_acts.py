@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from flows.check_deadlines import check_deadlines
 from flows.issue_act import ActResult, issue_act
 from flows.record_answer import record_answer
-from models.db.tables import AuditEntry, Document, Duty, Escalation, Procedure
+from models.db.tables import AuditEntry, Document, Duty, Escalation, Notification, Procedure
 from models.procedures import ProcedureStatus
-from models.procedures.acts import Act, AdminOffence, OffenderKind
+from models.procedures.acts import Act, ActOutcome, AdminOffence, OffenderKind, OnRefusal
 from models.timing.calendar import WorkingCalendar, today
 from tests.conftest import Database
 from tests.flows.waiting import (
@@ -116,8 +116,8 @@ def test_silent_addressee_of_a_suspended_protest_leads_to_a_court_application(
     ) in html.unescape(protest.body)
     assert "аким Бостандыкского района города Алматы" in protest.body
 
-    assert check_deadlines(on=duty.due_date)["escalated"] == 0  # still within the term
-    assert check_deadlines(on=cal.next_working_day(duty.due_date))["escalated"] == 1
+    assert check_deadlines(on=duty.due_date).escalated == 0  # still within the term
+    assert check_deadlines(on=cal.next_working_day(duty.due_date)).escalated == 1
 
     assert record_answer(duty_ref=f"prosecutor.duty.{duty.id}", outcome="silence")
     decide(waiting_approval(database.engine), "head")  # the court application, drafted
@@ -125,7 +125,9 @@ def test_silent_addressee_of_a_suspended_protest_leads_to_a_court_application(
     assert result == ActResult(
         registration_number=proc.registration_number,
         act=Act.PROTEST,
-        outcome="silence",
+        outcome=ActOutcome.SILENCE,
+        followed_by=OnRefusal.APPLY_TO_COURT,
+        head_notified=True,
         court_application=True,
     )
     [application] = documents(database, proc, "court_application")
@@ -191,7 +193,8 @@ def test_clarification_is_signed_delivered_and_closed(database: Database) -> Non
     load_demo_office(database.engine)
     run = FlowInThread(issue_act, act=Act.CLARIFICATION, reference="warn-3", language="kk", **ACT)
     decide(waiting_approval(database.engine), "head")
-    assert run.join().outcome == "issued"
+    result = run.join()
+    assert (result.outcome, result.followed_by) == (ActOutcome.ISSUED, None)
     proc = procedure_of(database, "clarification")
     with Session(database.engine) as session:
         assert session.scalars(select(Duty).where(Duty.procedure_id == proc.id)).all() == []
@@ -208,17 +211,16 @@ def test_a_protest_term_under_3_working_days_registers_nothing(database: Databas
         assert session.scalars(select(Procedure)).all() == []
 
 
-def test_admin_offence_case_refused_leaves_a_protest_duty_not_a_court_application(
-    database: Database,
-) -> None:
-    """CoAO art. 817(1): the body considers the case in 15 сутки; a refusal ends in the body's
-    decision, which the prosecutor protests within 10 сутки of the copy (CoAO art. 826-2(2)):
-    the head is told, a duty to protest stays open, no application to court is drafted."""
+def _admin_offence_ends_with(
+    database: Database, reference: str, **answer: str
+) -> tuple[Procedure, ActResult]:
+    """A decree opening an administrative-offence case, signed and delivered, then the body's
+    ``answer``; returns its procedure and the flow's result."""
     load_demo_office(database.engine)
     run = FlowInThread(
         issue_act,
         act=Act.ADMIN_OFFENCE,
-        reference="aop-4",
+        reference=reference,
         responsible="as-1",
         offence=OFFENCE,
         **(ACT | {"addressee": "Специализированному административному суду г. Алматы"}),
@@ -227,22 +229,64 @@ def test_admin_offence_case_refused_leaves_a_protest_duty_not_a_court_applicatio
     proc = procedure_of(database, "admin_offence")
     wait_for_key(proc.flow_run_id, "answer-")
     duty = open_duty(database, proc, "consideration")
-    assert record_answer(
-        duty_ref=f"prosecutor.duty.{duty.id}", answer="Производство прекращено", outcome="rejected"
-    )
-    assert run.join().outcome == "rejected"
+    assert record_answer(duty_ref=f"prosecutor.duty.{duty.id}", **answer)
+    return proc, run.join()
+
+
+def _challenged_not_taken_to_court(database: Database, proc: Procedure) -> None:
+    """CoAO art. 826-2(2): the body's decision is protested within 10 сутки of the copy, a duty
+    of the responsible assistant left open; no application to court, nothing put to the head."""
     challenge = open_duty(database, proc, "challenge-decision")
     expected = WorkingCalendar().on_or_next_working_day(today() + dt.timedelta(days=10))
     assert (challenge.status.value, challenge.due_date) == ("open", expected)
+    assert challenge.assignee_id == "as-1"
     assert documents(database, proc, "court_application") == []
+    with Session(database.engine) as session:
+        assert session.get_one(Procedure, proc.id).status is ProcedureStatus.CLOSED
+        assert session.scalars(select(Escalation)).all() == []
+        assert session.scalars(select(Notification)).all() == []
+        assert "act.escalated" not in set(session.scalars(select(AuditEntry.action)))
+
+
+def test_admin_offence_case_refused_leaves_a_protest_duty_not_a_court_application(
+    database: Database,
+) -> None:
+    """CoAO art. 817(1): the body considers the case in 15 сутки; a refusal ends in the body's
+    decision, which the prosecutor protests within 10 сутки of the copy (CoAO art. 826-2(2)):
+    the catalogue's follow-up for the decree (a challenge of the decision), not the court of
+    CL-155 art. 39(2), so the head is not asked to take it to court."""
+    proc, result = _admin_offence_ends_with(
+        database, "aop-4", answer="Производство прекращено", outcome="rejected"
+    )
+    assert (result.outcome, result.followed_by) == (
+        ActOutcome.REJECTED,
+        OnRefusal.CHALLENGE_DECISION,
+    )
+    assert not result.head_notified and not result.court_application
+    _challenged_not_taken_to_court(database, proc)
     [decree] = documents(database, proc, "admin_offence")
     text = html.unescape(decree.body)
     assert "предусмотренном частью 1 статьи 462 Кодекса" in text  # CoAO art. 803(2)(5)
     assert "дата рождения: 12.04.1985; индивидуальный идентификационный номер: 850412450123" in text
     assert "статьями 803 и 805 Кодекса" in text and "статьей 744" in text
-    with Session(database.engine) as session:
-        assert session.get_one(Procedure, proc.id).status is ProcedureStatus.CLOSED
-        assert session.scalar(select(Escalation.to_staff_id)) == "head"
+
+
+def test_admin_offence_case_left_in_silence_is_challenged_without_asking_the_head(
+    database: Database,
+) -> None:
+    """The catalogue says what follows a decree's refusal or silence (CL-155 art. 37(1)(1),
+    CoAO art. 826-2): the decision in the case is challenged; no escalation to the head, no
+    application to court (that is CL-155 art. 39(2), for the other acts of supervision)."""
+    proc, result = _admin_offence_ends_with(database, "aop-5", outcome="silence")
+    assert result == ActResult(
+        registration_number=proc.registration_number,
+        act=Act.ADMIN_OFFENCE,
+        outcome=ActOutcome.SILENCE,
+        followed_by=OnRefusal.CHALLENGE_DECISION,
+        head_notified=False,
+        court_application=False,
+    )
+    _challenged_not_taken_to_court(database, proc)
 
 
 def test_a_protest_without_the_protested_act_registers_nothing(database: Database) -> None:
@@ -275,7 +319,7 @@ def test_an_inspection_decision_still_names_the_act_in_one_line(database: Databa
     assert "Опротестовываемый акт: приказ руководителя ГУ" in html.unescape(protest.body)
     duty = open_duty(database, proc, "consideration")
     assert record_answer(duty_ref=f"prosecutor.duty.{duty.id}", outcome="accepted")
-    assert run.join().outcome == "accepted"
+    assert run.join().outcome is ActOutcome.ACCEPTED
 
 
 def test_an_admin_offence_decided_by_an_inspection_asks_for_the_identity_data_coao_art_803(

@@ -79,8 +79,8 @@ def test_head_signs_while_present_and_a_deputy_is_not_offered(database: Database
     approval = waiting_approval(database.engine)
     decide(approval, "head", comment="Согласовано")
     result = run.join()
-    assert result["decision"] == "approve" and result["signer"] == "head"
-    assert result["dispatched_at"] is not None
+    assert result.decision == "approve" and result.signer == "head"
+    assert result.dispatched_at is not None
     with Session(database.engine) as session:
         decisions = session.scalars(select(ApprovalDecision).order_by(ApprovalDecision.id)).all()
         signature = session.scalar(select(Signature))
@@ -104,14 +104,14 @@ def test_head_goes_on_leave_while_approval_pending(database: Database) -> None:
         database.engine, "dep-2", "head", day - dt.timedelta(days=1), day + dt.timedelta(days=10)
     )
     checked = check_deadlines(on=day, force=True)
-    assert checked["reassigned"] == 1 and checked["forms_refreshed"] == 1
+    assert checked.reassigned == 1 and checked.forms_refreshed == 1
     approval = waiting_approval(database.engine)
     assert approval.signatory_id == "dep-2" and offered(approval) == ["dep-2"]
     with pytest.raises(RuntimeError, match="not one of"):
         decide(approval, "head")
     decide(approval, "dep-2")
     result = run.join()
-    assert result["signer"] == "dep-2"
+    assert result.signer == "dep-2"
     with Session(database.engine) as session:
         signature = session.scalar(select(Signature))
     assert signature is not None and signature.signer_id == "dep-2" and signature.acting
@@ -131,7 +131,7 @@ def test_a_form_offered_before_the_roster_changed_is_checked_again(database: Dat
     approval = waiting_approval(database.engine, decisions_so_far=1)
     assert offered(approval) == ["dep-1"]
     decide(approval, "dep-1")
-    assert run.join()["signer"] == "dep-1"
+    assert run.join().signer == "dep-1"
     with Session(database.engine) as session:
         decisions = session.scalars(select(ApprovalDecision).order_by(ApprovalDecision.id)).all()
     assert [(d.signer_id, d.accepted) for d in decisions] == [("head", False), ("dep-1", True)]
@@ -160,7 +160,7 @@ def test_drafter_cannot_approve_own_visa_but_may_when_signing_for_the_office(
         refusal = session.scalar(select(ApprovalDecision))
     assert refusal is not None and "four-eyes" in refusal.reason
     decide(approval, "dep-1", decision="return", comment="Переделать")
-    assert run.join()["decision"] == "return"
+    assert run.join().decision == "return"
     assert "document.dispatched" not in actions(database)  # a returned document is not sent
 
 
@@ -189,8 +189,8 @@ def test_an_assistants_visa_alone_dispatches_nothing_reg_cl15(database: Database
     assert "approval.visa_given" in log and "document.dispatched" not in log
     decide(signing, "head")
     result = run.join()
-    assert (result["visa"], result["signer"], result["decision"]) == ("as-1", "head", "approve")
-    assert result["dispatched_at"] is not None
+    assert (result.visa, result.signer, result.decision) == ("as-1", "head", "approve")
+    assert result.dispatched_at is not None
     with Session(database.engine) as session:
         signatures = session.scalars(select(Signature)).all()
     assert [s.signer_id for s in signatures] == ["head"]
@@ -209,7 +209,7 @@ def test_a_visa_returned_sends_nothing_and_asks_no_signature(database: Database)
     )
     decide(waiting_approval(database.engine), "as-1", decision="return", comment="Дополнить")
     result = run.join()
-    assert result["decision"] == "return" and result["dispatched_at"] is None
+    assert result.decision == "return" and result.dispatched_at is None
     with Session(database.engine) as session:
         assert len(session.scalars(select(Approval)).all()) == 1
 
@@ -223,15 +223,15 @@ def test_undecided_approval_escalated_once_when_checked_twice(database: Database
     check_day = cal.on_or_next_working_day(today() + dt.timedelta(days=1))
     first = check_deadlines(on=check_day)
     second = check_deadlines(on=check_day)
-    assert (first["escalated"], second["escalated"]) == (1, 0)
+    assert (first.escalated, second.escalated) == (1, 0)
     with Session(database.engine) as session:
         assert len(session.scalars(select(Escalation)).all()) == 1
 
 
 def test_check_skips_days_off_unless_forced(database: Database) -> None:
     load_demo_office(database.engine)
-    assert check_deadlines(on=dt.date(2026, 12, 16))["skipped"] is True  # Independence Day
-    assert check_deadlines(on=dt.date(2026, 12, 16), force=True)["skipped"] is False
+    assert check_deadlines(on=dt.date(2026, 12, 16)).skipped is True  # Independence Day
+    assert check_deadlines(on=dt.date(2026, 12, 16), force=True).skipped is False
 
 
 def test_main_job_runs_the_deadline_check(database: Database) -> None:

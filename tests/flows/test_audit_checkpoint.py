@@ -39,7 +39,7 @@ def _artifact() -> str:
 
 def test_each_deadline_check_writes_a_signed_checkpoint(database: Database) -> None:
     load_demo_office(database.engine)
-    first = check_deadlines(on=ON)["audit_checkpoint"]
+    first = check_deadlines(on=ON).audit_checkpoint
     assert first["written"] and first["seq"] >= 1
     lines = get_settings().resolved_audit_checkpoints.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["hash"] for line in lines] == [first["hash"]]
@@ -47,7 +47,7 @@ def test_each_deadline_check_writes_a_signed_checkpoint(database: Database) -> N
 
     _as_owner(database, f"DELETE FROM audit_log WHERE seq = {first['seq']}")
     second = check_deadlines(on=ON)
-    assert second["skipped"] is False  # the deadlines were still checked
-    assert not second["audit_checkpoint"]["written"]
+    assert second.skipped is False  # the deadlines were still checked
+    assert not second.audit_checkpoint["written"]
     assert "INVALID" in _artifact()
     assert len(get_settings().resolved_audit_checkpoints.read_text().splitlines()) == 1

@@ -24,7 +24,10 @@ from models.db.tables import (
     Signature,
 )
 from models.procedures import ProcedureStatus
+from models.procedures.coordination import AGENDA_TERM, agenda_due
 from models.timing.calendar import WorkingCalendar, today
+from models.timing.deadlines import TermUnit
+from models.timing.terms import default_terms
 from tests.conftest import Database
 from tests.flows.waiting import (
     FlowInThread,
@@ -92,7 +95,7 @@ def test_meeting_with_three_bodies_one_late(database: Database) -> None:
     wait_for_key(rid, "approval-")
     decide_waiting(rid, "dep-2")
     result = run.join()
-    assert result["duties"] == 3 and result["agenda_items"] == 2
+    assert result.duties == 3 and result.agenda_items == 2
     assert pause_key(rid) is None
 
     with Session(database.engine) as session:
@@ -123,8 +126,8 @@ def test_meeting_with_three_bodies_one_late(database: Database) -> None:
         )
     late_day = cal.next_working_day(item_due)
     first, second = check_deadlines(on=late_day), check_deadlines(on=late_day)
-    assert first["body_items_overdue"] == [duties["akimat"].id]
-    assert first["escalated"] == 1 and second["escalated"] == 0  # escalated once
+    assert first.body_items_overdue == (duties["akimat"].id,)
+    assert first.escalated == 1 and second.escalated == 0  # escalated once
     with Session(database.engine) as session:
         [escalation] = session.scalars(select(Escalation)).all()
     assert escalation.subject_id == duties["akimat"].id
@@ -136,7 +139,8 @@ def test_meeting_with_three_bodies_one_late(database: Database) -> None:
         what="the letter to wait for signature",
     )
     decide(letter_approval, "dep-2")
-    assert letter_run.join()["decision"] == "approve"
+    sent = letter_run.join()
+    assert sent.decision == "approve" and sent.sent and sent.duty_id == duties["akimat"].id
     with Session(database.engine) as session:
         letter = session.scalar(select(Document).where(Document.kind == "body_letter"))
     assert letter is not None and "Жанатов Дәурен Асқарұлы" in letter.body and letter.dispatched_at
@@ -151,3 +155,20 @@ def test_meeting_with_three_bodies_one_late(database: Database) -> None:
             select(AuditEntry).where(AuditEntry.action == "coordination.item_closed")
         ).all()
     assert proc.status is ProcedureStatus.CLOSED and len(closed_items) == 1
+
+
+@pytest.mark.parametrize(
+    ("meeting", "due"),
+    [
+        (dt.date(2026, 3, 2), dt.date(2026, 2, 27)),  # Monday: the Friday before
+        (dt.date(2026, 3, 4), dt.date(2026, 3, 2)),  # Wednesday: Sunday 1 March moves to Monday
+        (dt.date(2026, 3, 26), dt.date(2026, 3, 26)),  # 23 March is Nauryz: the next working
+        # day after it is the meeting day itself
+    ],
+)
+def test_agenda_due_three_calendar_days_before_the_meeting(meeting: dt.date, due: dt.date) -> None:
+    """The office's term for the agenda (row coordination.agenda, office practice): 3 calendar
+    days before the meeting, a day off moved to the next working day, capped at the meeting."""
+    row = default_terms().get(AGENDA_TERM)
+    assert (row.term, row.unit, row.status) == (3, TermUnit.CALENDAR_DAYS, "office_practice")
+    assert agenda_due(meeting, WorkingCalendar()) == due

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from flows.review_court_act import review_court_act
 from models.db.tables import AuditEntry, Document, Duty, Procedure
 from models.procedures import ProcedureStatus
+from models.procedures.court_acts import ReviewOutcome
 from tasks.court_acts import Conclusion
 from tests.conftest import Database
 from tests.flows.waiting import (
@@ -108,7 +109,7 @@ def test_verdict_received_a_week_later_is_appealed_within_the_window_from_pronou
     )
     decide(waiting_approval(database.engine), "head")
     result = run.join()
-    assert result["appealed"] is True and result["window_end"] == dt.date(2026, 3, 17)
+    assert result.outcome is ReviewOutcome.APPEALED and result.window_end == dt.date(2026, 3, 17)
 
     petition = the_petition(database)
     assert "ПРОТЕСТ" not in petition.body and "статьей 38 Конституционного закона" in petition.body
@@ -145,7 +146,7 @@ def test_civil_decision_window_runs_from_the_final_form_and_may_end_unappealed(
     wait_for_key(proc.flow_run_id, "conclusion-1")
     resume(proc.flow_run_id, assistant="as-2", appeal=False)
     result = run.join()
-    assert result["appealed"] is False
+    assert result.outcome is ReviewOutcome.NO_GROUNDS and not result.appealed
     with Session(database.engine) as session:
         assert session.get_one(Procedure, proc.id).status == ProcedureStatus.CLOSED
         assert session.scalar(select(Document).where(Document.kind == "appellate_petition")) is None

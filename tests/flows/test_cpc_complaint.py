@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.review_appeal import review_appeal
-from flows.review_cpc_complaint import review_cpc_complaint
+from flows.review_cpc_complaint import ReviewStatus, review_cpc_complaint
 from models.appeals import store as appeal_store
 from models.db.tables import AuditEntry, Document, Duty, Procedure
 from models.procedures import ProcedureStatus
-from models.procedures.cpc_complaints import take_in
+from models.procedures.cpc_complaints import Outcome, take_in
 from models.timing.calendar import WorkingCalendar, today
 from models.timing.deadlines import TermUnit, due_date
 from tests.conftest import Database
@@ -132,7 +132,8 @@ def test_extension_to_15_sutki_notifies_the_complainant_then_the_refusal_is_sent
     )
     decide_waiting(run_id, "head")
     result = run.join()
-    assert (result["outcome"], result["signer"], result["extended"]) == ("rejected", "head", True)
+    assert result.status is ReviewStatus.DECIDED
+    assert (result.outcome, result.signer, result.extended) == (Outcome.REJECTED, "head", True)
     decision = documents(database, number)[-1]
     assert decision.kind == "complaint_decision" and decision.dispatched_at is not None
     assert "об отказе в удовлетворении жалобы" in decision.body
@@ -191,7 +192,7 @@ def test_appeal_on_a_search_becomes_a_complaint_upheld_under_the_deputy_replacin
     )
     decide_waiting(run_id, "dep-1")
     result = run.join()
-    assert (result["outcome"], result["signer"]) == ("upheld", "dep-1")
+    assert (result.outcome, result.signer, result.extended) == (Outcome.UPHELD, "dep-1", False)
     decision = documents(database, number)[-1]
     assert "ПОСТАНОВЛЕНИЕ об удовлетворении жалобы" in decision.body
     assert "И.о. прокурора района" in decision.body and decision.dispatched_at is not None

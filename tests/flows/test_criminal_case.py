@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.receive_erdr import receive_erdr
-from flows.supervise_criminal_case import supervise_criminal_case
+from flows.receive_erdr import ErdrIntake, receive_erdr
+from flows.supervise_criminal_case import WatchEnd, supervise_criminal_case
 from models.db.tables import Document, Duty, DutyStatus, Notification, Procedure
 from models.procedures import ProcedureStatus, erdr_intake
 from models.procedures.criminal_cases import InvestigationForm, district_limit, investigation_due
@@ -121,8 +121,8 @@ def test_assigned_by_area_and_load_beyond_three_months_referred_then_finished(
     )
     event(proc.flow_run_id, 3, event="finished", prosecutor="dep-2", outcome="протокол обвинения")
     result = run.join()
-    assert result["status"] == "finished" and result["next"] == "decide-finished-case"
-    assert result["extensions"] == []
+    assert result.end is WatchEnd.FINISHED and result.next_flow == "decide-finished-case"
+    assert result.extensions == ()
     with Session(database.engine) as session:
         closed = session.get_one(Procedure, proc.id)
         assert closed.status is ProcedureStatus.CLOSED and closed.due_date == due
@@ -161,7 +161,7 @@ def test_extension_signed_by_the_deputy_acting_for_the_head_moves_the_term(
     decide(waiting_approval(database.engine), "dep-1")
     event(proc.flow_run_id, 2, event="finished", prosecutor="as-2", outcome="отчёт")
     result = run.join()
-    assert result["extensions"] == [until.isoformat()]
+    assert result.extensions == (until,)
     with Session(database.engine) as session:
         doc = session.scalars(select(Document).where(Document.procedure_id == proc.id)).one()
         extended = session.get_one(Procedure, proc.id)
@@ -183,5 +183,5 @@ def test_receive_erdr_stores_the_inbox_and_publishes_counts(
         record(1) + "\n" + record(2, office_code="AST-ESL") + "\n", encoding="utf-8"
     )
     counts = receive_erdr(folder=str(tmp_path))
-    assert counts == {"registered": 1, "duplicates": 0, "rejected": 1, "announced": 0}
-    assert receive_erdr(folder=str(tmp_path))["registered"] == 0  # the file was read once
+    assert counts == ErdrIntake(registered=1, duplicates=0, rejected=1, announced=0)
+    assert receive_erdr(folder=str(tmp_path)).registered == 0  # the file was read once

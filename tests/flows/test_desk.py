@@ -16,7 +16,7 @@ from prefect.client.schemas.filters import (
 from sqlalchemy.orm import sessionmaker
 
 from flows.check_deadlines import check_deadlines
-from flows.refresh_desks import refresh_desks
+from flows.refresh_desks import DeskRefresh, refresh_desks
 from models.settings import get_settings
 from models.sweeps.desk import BOARD_KEY, desk_key
 from tests.conftest import Database
@@ -72,7 +72,7 @@ def office_with_work(database: Database) -> str:
 def test_refresh_publishes_every_desk_and_the_board(database: Database) -> None:
     number = office_with_work(database)
     result = refresh_desks(on=ON)
-    assert result == {"skipped": False, "published": len(STAFF) + 1}
+    assert result == DeskRefresh(skipped=False, published=len(STAFF) + 1)
     deputy = latest(desk_key("dep-1"))
     waiting = deputy.split("## Мои сроки")[1].splitlines()
     rows = [r for r in waiting if r.startswith("| ") and "---" not in r][1:]

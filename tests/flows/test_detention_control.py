@@ -59,8 +59,8 @@ def recorded_at_2210(
     assert result.exit_code == 0, result.output
     number = json.loads(result.stdout)["detentions"][0]["registration_number"]
     control = control_detention(detention_ref=f"prosecutor.detention.{number}")
-    assert control["assignee"] == "as-2"  # the prosecutor on duty
-    assert dt.datetime.fromisoformat(control["limit_at"]) == limit
+    assert control.assignee == "as-2"  # the prosecutor on duty
+    assert control.limit_at == limit and not control.ended
     return number, limit
 
 
@@ -74,15 +74,15 @@ def test_detention_at_2210_alerted_then_released_at_the_limit_by_the_prosecutor_
     number, limit = recorded_at_2210(database, tmp_path, night, 48)
     alert = limit - dt.timedelta(hours=3)
 
-    assert check_urgent(at=alert - MINUTE)["detention_alerts"] == 0
-    assert check_urgent(at=alert + MINUTE)["detention_alerts"] == 1
-    assert check_urgent(at=limit - MINUTE)["releases_started"] == []
+    assert check_urgent(at=alert - MINUTE).detention_alerts == 0
+    assert check_urgent(at=alert + MINUTE).detention_alerts == 1
+    assert check_urgent(at=limit - MINUTE).releases_started == ()
     started = check_urgent(at=limit + MINUTE)
-    assert started["releases_claimed"] == [number] and started["releases_started"] == [number]
+    assert started.releases_claimed == (number,) and started.releases_started == (number,)
 
     approval = waiting_approval(database.engine)
     assert approval.signatory_id == "as-2"
-    assert check_urgent(at=limit + 11 * MINUTE)["releases_started"] == []  # once
+    assert check_urgent(at=limit + 11 * MINUTE).releases_started == ()  # once
     decide(approval, "as-2")
     thread = release_thread(number)
     assert thread is not None
@@ -115,7 +115,7 @@ def test_minor_24_hours_and_a_sanction_before_the_limit_stops_alert_and_release(
     given = runner.invoke(app, sanction)
     assert given.exit_code == 0, given.output
     later = check_urgent(at=limit + MINUTE)
-    assert later["detention_alerts"] == 0 and later["releases_started"] == []
+    assert later.detention_alerts == 0 and later.releases_started == ()
     with Session(database.engine) as session:
         kinds = session.scalars(select(Procedure.kind)).all()
     assert ProcedureKind.RELEASE not in kinds

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from deployments.cases_cli import submit_text
 from flows.decide_finished_case import decide_finished_case
 from flows.give_instructions import give_instructions
 from flows.record_answer import record_answer
+from models.approvals import Decision
 from models.db.tables import Document, Duty, DutyStatus, Procedure
 from models.procedures import ProcedureKind, ProcedureStatus
-from models.procedures.case_decisions import further_investigation_due
+from models.procedures.case_decisions import Outcome, further_investigation_due
+from models.procedures.case_intake import submit_text
 from models.procedures.instructions import execution_due
 from models.timing.calendar import ALMATY, WorkingCalendar, today
 from tests.conftest import Database
@@ -87,11 +88,10 @@ def test_completion_report_sent_to_court_within_its_term_by_the_head_cpc_art_302
     result = run.join()
 
     due = (dt.datetime.now(ALMATY) - dt.timedelta(hours=1)).date()
-    assert result["sent_to_court"] is True and result["signer"] == "head"
-    assert result["due_date"] == WorkingCalendar().on_or_next_working_day(
-        due + dt.timedelta(days=10)
-    )
-    assert result["prosecution_run"] is None
+    assert result.sent_to_court is True and result.signer == "head"
+    assert result.outcome is Outcome.SEND_TO_COURT and result.instructions is None
+    assert result.due_date == WorkingCalendar().on_or_next_working_day(due + dt.timedelta(days=10))
+    assert result.prosecution_run is None
     committal = the_document(database, "committal_to_court")
     assert committal.dispatched_at is not None and committal.signatory_id == "head"
     assert f"Кому: {COURT}" in committal.body and "частью первой статьи 305" in committal.body
@@ -138,7 +138,8 @@ def test_termination_refused_by_the_acting_deputy_opens_the_instruction_duties_c
     decide(approval, "dep-2")
     result = run.join()
 
-    assert result["sent_to_court"] is False and result["signer"] == "dep-2"
+    assert result.sent_to_court is False and result.signer == "dep-2"
+    assert result.outcome is Outcome.REFUSE_TERMINATION
     refusal = the_document(database, "termination_refusal")
     assert "Аудан прокурорының міндетін атқарушы" in refusal.body
     assert "290-бабы бірінші бөлігінің 2) тармағын" in refusal.body
@@ -147,7 +148,9 @@ def test_termination_refused_by_the_acting_deputy_opens_the_instruction_duties_c
         given = session.scalars(
             select(Procedure).where(Procedure.kind == ProcedureKind.INSTRUCTIONS)
         ).one()
-        assert result["instructions"]["registration_number"] == given.registration_number
+        assert result.instructions is not None
+        assert result.instructions.registration_number == given.registration_number
+        assert len(result.instructions.duty_ids) == 2
         assert given.status is ProcedureStatus.AWAITING_ANSWER
         assert given.details["document_id"] == refusal.id and given.details["case"] == number
         duties = session.scalars(
@@ -182,15 +185,15 @@ def test_instructions_given_by_hand_are_tracked_item_by_item_cpc_art_193_1_5(
     decide(waiting_approval(database.engine), "head")
     result = run.join()
 
-    assert result["decision"] == "approve" and result["body_id"] == "police"
-    assert result["due_date"] == execution_due(today(), WorkingCalendar(), 5)
+    assert result.decision is Decision.APPROVE and result.body_id == "police"
+    assert result.due_date == execution_due(today(), WorkingCalendar(), 5)
     document = the_document(database, "instructions")
     assert document.dispatched_at is not None
     assert "Кому: Управление полиции Бостандыкского района" in document.body
     assert "пунктом 5) части первой статьи 193" in document.body
-    first, second = result["duty_ids"]
+    first, second = result.duty_ids
     assert record_answer(duty_ref=f"prosecutor.duty.{first}", answer="экспертиза истребована")
     with Session(database.engine) as session:
         assert session.get_one(Duty, first).status is DutyStatus.DONE
         assert session.get_one(Duty, second).status is DutyStatus.OPEN
-        assert session.get_one(Duty, second).due_date == result["due_date"]
+        assert session.get_one(Duty, second).due_date == result.due_date

@@ -16,7 +16,12 @@ import tasks.inspections as task_module
 from flows.record_answer import record_answer
 from flows.run_inspection import run_inspection
 from models.db.tables import AccessLevel, AuditEntry, Document, Duty, Procedure
-from models.procedures.inspections import CONSENT_SETTING, InspectionRefused
+from models.procedures.inspections import (
+    CONSENT_SETTING,
+    Acknowledgement,
+    DecidedResponse,
+    InspectionRefused,
+)
 from models.records import document_store
 from models.settings import get_settings
 from models.timing.calendar import WorkingCalendar, today
@@ -217,7 +222,11 @@ def test_inspection_from_2_nov_2026_runs_30_working_days_extended_only_on_explic
     wait_for_key(proc.flow_run_id, "acknowledgement-4-1")
     resume(proc.flow_run_id, inspector="as-1", acknowledgement="refused", note="отказ от подписи")
     result = run.join()
-    assert result["response"] == "submission" and result["certificate"] == "refused"
+    assert (result.started, result.response, result.certificate) == (
+        True,
+        DecidedResponse.SUBMISSION,
+        Acknowledgement.REFUSED,
+    )
     assert duty(database, proc, "certificate-acknowledgement-4").status.value == "done"
     with Session(database.engine) as session:
         assert session.get_one(Procedure, proc.id).status.value == "closed"
@@ -280,7 +289,11 @@ def test_suspension_stops_the_clock_and_extension_without_consent_when_set_cl155
     decide(waiting_approval(database.engine), "head")
     wait_for_key(proc.flow_run_id, "acknowledgement-")
     resume(proc.flow_run_id, inspector="as-3", acknowledgement="received")
-    assert run.join()["certificate"] == "received"
+    result = run.join()
+    assert (result.response, result.certificate) == (
+        DecidedResponse.NONE,
+        Acknowledgement.RECEIVED,
+    )
     assert events == []  # no act decided
 
 
@@ -322,7 +335,7 @@ def test_secret_material_is_refused_to_staff_without_clearance(database: Databas
     decide(waiting_approval(database.engine), "head")
     wait_for_key(proc.flow_run_id, "acknowledgement-")
     resume(proc.flow_run_id, inspector="dep-2", acknowledgement="received")
-    assert run.join()["response"] == "none"
+    assert run.join().response is DecidedResponse.NONE
 
 
 def _description(approval: object) -> str:

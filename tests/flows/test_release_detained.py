@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from deployments.cli import app
 from flows.check_urgent import check_urgent
 from flows.record_answer import record_answer
-from flows.release_detained import release_detained
+from flows.release_detained import ReleaseStatus, release_detained
 from models.approvals import signer_of
 from models.db.tables import AuditEntry, Document, Escalation, Notification, Procedure, Signature
 from models.procedures import ProcedureStatus
@@ -107,7 +107,7 @@ def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the
 
     later = night + dt.timedelta(hours=1, minutes=30)  # the order is past its hour
     first, second = check_urgent(at=later), check_urgent(at=later)
-    assert first["escalated"] >= 1 and second["escalated"] == 0  # once
+    assert first.escalated >= 1 and second.escalated == 0  # once
     with Session(database.engine) as session:
         levels = session.execute(
             select(Escalation.subject_kind, Escalation.level, Escalation.to_staff_id)
@@ -120,7 +120,7 @@ def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the
 
     decide(approval, "as-2")
     result = run.join()
-    assert result["signer"] == "as-2"
+    assert result.status is ReleaseStatus.AWAITING_FACILITY and result.signer == "as-2"
     with Session(database.engine) as session:
         order = session.scalar(select(Document).where(Document.kind == "release_order"))
         signature = session.scalar(select(Signature))
@@ -132,10 +132,10 @@ def test_release_at_night_goes_to_the_prosecutor_on_duty_and_is_escalated_by_the
     assert signature is not None and signature.signer_id == "as-2"
 
     # the facility confirms the release: the event's flow closes the case
-    assert record_answer(result["confirmation_duty_id"], "освобождён") is True
+    assert record_answer(result.confirmation_duty_id, "освобождён") is True
     with Session(database.engine) as session:
         proc = session.scalar(
-            select(Procedure).where(Procedure.registration_number == result["registration_number"])
+            select(Procedure).where(Procedure.registration_number == result.registration_number)
         )
         assert proc.status is ProcedureStatus.CLOSED
         timeline = procedure_timeline(session, proc.id)
@@ -166,7 +166,7 @@ def test_escalated_head_may_sign_the_order_redrafted_in_the_heads_name(
 
     second = wait_until(redrafted, what="the order redrafted for the head")
     decide(second, "head")
-    assert run.join()["signer"] == "head"
+    assert run.join().signer == "head"
     with Session(database.engine) as session:
         orders = session.scalars(
             select(Document).where(Document.kind == "release_order").order_by(Document.id)
@@ -194,11 +194,7 @@ def test_any_prosecutor_present_orders_the_release_and_the_head_is_told_cl155_ar
     assert approval.signatory_id == "as-1"  # not as-2 on duty
     decide(approval, "as-1")
     result = run.join()
-    assert (result["signer"], result["ordered_by"], result["reported_to"]) == (
-        "as-1",
-        "as-1",
-        "head",
-    )
+    assert (result.signer, result.reported_to) == ("as-1", "head")  # the finder signed
     with Session(database.engine) as session:
         order = session.scalar(select(Document).where(Document.kind == "release_order"))
         signature = session.scalar(select(Signature))
@@ -230,7 +226,7 @@ def test_a_present_prosecutor_not_on_duty_may_sign_the_order_drafted_for_the_dut
     assert second.signatory_id == "sa-1" and offered_ids(second)[0] == "sa-1"
     decide(second, "sa-1")
     result = run.join()
-    assert result["signer"] == "sa-1" and result["reported_to"] == "head"
+    assert result.signer == "sa-1" and result.reported_to == "head"
     [report] = audit_payloads(database, "release.reported_to_head")
     assert report["ordered_by"] == "sa-1"
 
@@ -253,7 +249,7 @@ def test_an_absent_prosecutor_cannot_order_the_release_the_duty_one_is_asked(
     [reported] = audit_payloads(database, "release.reported")
     assert reported["ordered_by_refused"] == "as-3"
     decide(approval, "as-2")
-    assert run.join()["signer"] == "as-2"
+    assert run.join().signer == "as-2"
 
 
 def test_release_order_cites_the_law_in_force_cl155_art10_2_9_cpc_14_4_133_1() -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.review_appeal import review_appeal
+from flows.review_appeal import AppealReview, Route, review_appeal
 from models.appeals import store as appeal_store
 from models.db.tables import AuditEntry, Document, Duty, Notification, Procedure, Signature
 from models.procedures import ProcedureKind, ProcedureStatus
@@ -120,19 +120,24 @@ def test_appeal_considered_and_answered_in_the_applicants_language_cl155_art24_7
         findings="Задолженность <b>погашена</b> {{ 7*7 }}.",
     )
     approve_next(run_id)
-    result = run.join()
-    assert result["status"] == "closed" and result["signer"] == "head"
+    result: AppealReview = run.join()
+    assert result.route is Route.ANSWERED and result.status is ProcedureStatus.CLOSED
+    assert (result.registration_number, result.signer) == (number, "head")
+    assert (result.assignee, result.outcome) == ("sa-1", "upheld")
     [reply] = documents(database, number)
+    assert result.reply_document_id == reply.id
     assert reply.language == language and reply.dispatched_at is not None
     assert ground_words in reply.body and result_words in reply.body
     assert "Сейтқали Әсел" in reply.body and "Уважаемый" not in reply.body
-    assert result["ground"] == 2 and procedure(database, number).details["ground"] == 2
+    assert result.ground == 2 and procedure(database, number).details["ground"] == 2
     assert "&lt;b&gt;погашена&lt;/b&gt; {{ 7*7 }}" in reply.body  # applicant-facing text escaped
     assert "<b>" not in reply.body and number in reply.body
     assert procedure(database, number).status is ProcedureStatus.CLOSED
 
 
 def third_working_day_after(day: dt.date) -> dt.date:
+    """The last day of APPC art. 65(1)'s three working days from ``day``, counted here on the
+    calendar (not through the terms table) so a wrong term in the table is caught."""
     cal = WorkingCalendar()
     return cal.next_working_day(cal.next_working_day(cal.next_working_day(day)))
 
@@ -146,14 +151,16 @@ def test_appeal_outside_the_closed_list_is_forwarded_cl155_art24_1_appc_art65_1(
     number = submit(database, appeal_json(topic="utilities_tariffs"))
     run = FlowInThread(review_appeal, appeal_ref=number)
     approve_next(run_id_of(database, number))
-    assert run.join()["status"] == "redirected to natural-monopolies"
+    result: AppealReview = run.join()
+    assert result.route is Route.REDIRECTED and result.redirected_to == "natural-monopolies"
+    assert result.status is ProcedureStatus.REDIRECTED and result.signer == "head"
     [notice] = documents(database, number)
     assert notice.kind == "redirection_notice" and "естественных монополий" in notice.body
     assert "статьи 65" in notice.body and "пункте 1 статьи 24" in notice.body
     assert notice.dispatched_at is not None
     with Session(database.engine) as session:
         [duty] = session.scalars(select(Duty).where(Duty.step == "redirect")).all()
-    assert duty.status.value == "done"
+    assert duty.status.value == "done" and duty.term_id == "appeal.redirect"
     assert duty.due_date == third_working_day_after(received_on(database, number))
     assert procedure(database, number).status is ProcedureStatus.REDIRECTED
 
@@ -177,7 +184,9 @@ def test_unlisted_topic_classified_as_no_ground_is_forwarded_cl155_art24_1_appc_
     wait_for_key(run_id, "report-2")  # a reply without a ground of 24(1) is refused
     resume(run_id, assistant=classify.assignee_id, ground=0, forward_to="Аппарат акима района")
     approve_next(run_id)
-    assert run.join()["status"] == "redirected to Аппарат акима района"
+    result: AppealReview = run.join()
+    assert result.route is Route.REDIRECTED and result.redirected_to == "Аппарат акима района"
+    assert (result.ground, result.assignee) == (0, classify.assignee_id)
     [notice] = documents(database, number)
     assert notice.kind == "redirection_notice" and "Аппарат акима района" in notice.body
     assert procedure(database, number).status is ProcedureStatus.REDIRECTED
@@ -225,8 +234,8 @@ def test_extension_to_a_chosen_date_accepted_beyond_two_months_refused_cl155_art
     assert procedure(database, number).due_date == chosen  # not always the maximum
     resume(run_id, assistant="sa-1", outcome="explained", findings="Даны разъяснения.")
     approve_next(run_id, signer="dep-1")
-    result = run.join()
-    assert result["signer"] == "dep-1"
+    result: AppealReview = run.join()
+    assert result.signer == "dep-1" and result.status is ProcedureStatus.CLOSED
     notice, _reply = documents(database, number)
     assert notice.kind == "extension_notice" and f"продлён до {chosen:%d.%m.%Y}" in notice.body
     assert "пунктами 4 и 5 статьи 24" in notice.body
@@ -288,7 +297,8 @@ def test_appeal_answered_by_an_inspection_interim_then_final_reply_cl155_art24_4
     assert consider is not None and consider.due_date == expected
     resume(run_id, assistant="sa-1", outcome="upheld", findings="Нарушения подтвердились.")
     approve_next(run_id)
-    assert run.join()["status"] == "closed"
+    result: AppealReview = run.join()
+    assert result.route is Route.ANSWERED and result.status is ProcedureStatus.CLOSED
     assert [d.kind for d in documents(database, number)] == ["interim_reply", "reply"]
 
 
@@ -300,7 +310,8 @@ def test_plain_anonymous_appeal_is_not_considered_but_screened_cl155_art24_6(
     load_demo_office(database.engine)
     number = submit(database, appeal_json(applicant=None, contact=None))
     result = review_appeal(appeal_ref=number)
-    assert result["status"] == "not considered: anonymous"
+    assert result.route is Route.ANONYMOUS and result.status is ProcedureStatus.CLOSED
+    assert result.assignee is None and result.signer is None
     with Session(database.engine) as session:
         note = session.scalar(select(Notification).where(Notification.kind == "screening"))
     assert note is not None and note.recipient_id == "dep-1"
@@ -322,8 +333,9 @@ def test_anonymous_report_of_a_crime_is_considered_cl155_art24_6(database: Datab
     assert assignee == "as-2"  # the criminal area
     resume(run_id, assistant=assignee, ground=5, outcome="upheld", findings="Проверено.")
     approve_next(run_id)
-    result = run.join()
-    assert result["status"] == "closed" and result["ground"] == 5
+    result: AppealReview = run.join()
+    assert result.route is Route.ANSWERED and result.ground == 5
+    assert result.status is ProcedureStatus.CLOSED
     [reply] = documents(database, number)
     assert reply.kind == "reply" and reply.dispatched_at is None
     with Session(database.engine) as session:
@@ -337,7 +349,8 @@ def answer(database: Database, number: str) -> None:
     wait_for_key(run_id, "report-1")
     resume(run_id, assistant="sa-1", outcome="not_upheld", findings="Доводы не подтвердились.")
     approve_next(run_id)
-    assert run.join()["status"] == "closed"
+    result: AppealReview = run.join()
+    assert result.route is Route.ANSWERED and result.status is ProcedureStatus.CLOSED
 
 
 def test_repeated_appeal_answered_before_and_nothing_new_is_ended_cl155_art24_8(
@@ -355,7 +368,9 @@ def test_repeated_appeal_answered_before_and_nothing_new_is_ended_cl155_art24_8(
     )
     run = FlowInThread(review_appeal, appeal_ref=second)
     approve_next(run_id_of(database, second))
-    assert run.join()["status"] == f"terminated: repeats {first}"
+    result: AppealReview = run.join()
+    assert result.route is Route.REPEATED and result.repeats == first
+    assert result.status is ProcedureStatus.CLOSED
     [notice] = documents(database, second)
     assert notice.kind == "termination_notice" and first in notice.body
     assert "пунктом 8 статьи 24" in notice.body
@@ -386,7 +401,8 @@ def test_complaint_on_investigator_leaves_the_appeal_review_cl155_art24_9_cpc_ar
     load_demo_office(database.engine)
     number = submit(database, appeal_json(topic="investigator_actions"))
     result = review_appeal(appeal_ref=number)
-    assert result["status"] == "not an appeal: CPC complaint (CL-155 art. 24(9))"
+    assert result.route is Route.CPC_COMPLAINT and result.cpc_complaint_assignee == "as-2"
+    assert result.status is ProcedureStatus.CLOSED
     with Session(database.engine) as session:
         duty = session.scalar(select(Duty).where(Duty.step == "cpc-complaint"))
         consider = session.scalar(select(Duty).where(Duty.step == "consider"))
@@ -418,4 +434,5 @@ def test_report_by_someone_not_assigned_is_refused(database: Database) -> None:
     assert refused is not None and refused.actor == "as-2"
     resume(run_id, assistant="sa-1", outcome="not_upheld", findings="Доводы не подтвердились.")
     approve_next(run_id)
-    assert run.join()["outcome"] == "not_upheld"
+    result: AppealReview = run.join()
+    assert (result.outcome, result.assignee) == ("not_upheld", "sa-1")

@@ -140,12 +140,13 @@ def test_hearings_on_the_calendar_and_the_verdict_starts_the_review_cpc_art_418_
     resume(run_id, state_prosecutor="as-2", **verdict)
     result = run.join()
 
-    review = result["review_parameters"]
+    assert result.state_prosecutor == "as-2"
+    review = result.review_parameters
     assert review["window_kind"] == "criminal_verdict"
     assert review["window_starts_on"] == review["act_date"] == day.isoformat()
     assert review["case_number"] == "7512-26-00-1/101"
     assert review["court_name_ru"] == COURT["court_name_ru"] and review["area"] == "criminal"
-    assert result["review_flow_run_id"] is None  # no server configured: parameters returned
+    assert result.review_flow_run_id is None  # no server configured: parameters returned
     with Session(database.engine) as session:
         closed = session.get_one(Procedure, proc.id)
         assert closed.status == ProcedureStatus.CLOSED
@@ -196,8 +197,8 @@ def test_convict_in_custody_the_review_still_runs_from_the_pronouncement_cpc_art
     resume(run_id, **verdict, pronounced_on=day.isoformat(), copy_delivered_on=day.isoformat())
     result = run.join()
 
-    assert result["review_parameters"]["window_starts_on"] == day.isoformat()
-    assert result["review_parameters"]["case_number"] == "262375031000123"  # no court number yet
+    assert result.review_parameters["window_starts_on"] == day.isoformat()
+    assert result.review_parameters["case_number"] == "262375031000123"  # no court number yet
     with Session(database.engine) as session:
         details = session.get_one(Procedure, proc.id).details
     assert "first hearing" in details["entries"]["entry-2"]["refused"]

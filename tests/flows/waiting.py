@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -20,6 +19,7 @@ from models.db.tables import Approval, ApprovalDecision
 from models.office import eds
 from tasks.decision_forms import offered, signer_value
 from tests.eds_ca import session_ca
+from tests.support.polling import wait_until as poll
 
 
 class FlowInThread:
@@ -44,13 +44,9 @@ class FlowInThread:
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 60, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    """The shared poll, quicker (a flow in a thread moves fast) and with no error taken as "not
+    yet": the test harness's server is up the whole session."""
+    return poll(check, timeout, interval=0.2, what=what, transient=())
 
 
 def run_state(flow_run_id: str) -> str:

@@ -22,34 +22,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from deployments import cli_support
 from deployments.cli import app
+from deployments.cli import inputs as cli_support
 from models.db import reading
 from models.db.tables import AppealRow, AppealStatus, Procedure
 from models.office.schemas import APPEAL_MAX_BYTES, EXCERPT_BYTES
 from models.procedures import ProcedureKind
 from tests.conftest import Database
 from tests.office import load_demo_office
+from tests.support.appeals import appeal as make_appeal
 
 runner = CliRunner()
 
 
 def appeal(n: int | str, **change: Any) -> dict[str, Any]:
-    return {
+    fields: dict[str, Any] = {
         "external_id": f"eo-{n}",
-        "applicant": {
-            "kind": "individual",
-            "iin": "850315400015",
-            "last_name": "A",
-            "first_name": "B",
-        },
-        "contact": {"email": "a@example.kz"},
-        "language": "ru",
         "channel": "post",
+        "topic": None,
         "subject": f"Жалоба {n}",
         "text": f"Прошу проверить законность действий, обращение {n}.",
         "received_at": "2026-11-20T10:00:00+05:00",
-    } | change
+    }
+    return make_appeal(**(fields | change))
 
 
 def line(data: dict[str, Any]) -> bytes:

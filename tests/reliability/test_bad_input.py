@@ -22,20 +22,20 @@ from models.records.rendering import Letterhead, render
 from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.office import load_demo_office
+from tests.support.appeals import appeal
 
 CAL = WorkingCalendar(overrides=[])
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-VALID: dict[str, object] = {
-    "applicant": {"kind": "individual", "iin": "850315400015", "last_name": "A", "first_name": "B"},
-    "contact": {"email": "a@example.kz"},
-    "language": "ru",
-    "channel": "post",
-    "subject": "Жалоба",
-    "text": "Прошу проверить законность действий.",
-    "received_at": "2026-11-20T10:00:00+05:00",
-}
+VALID = appeal(
+    None,
+    channel="post",
+    topic=None,
+    subject="Жалоба",
+    text="Прошу проверить законность действий.",
+    received_at="2026-11-20T10:00:00+05:00",
+)
 
 
 @pytest.fixture

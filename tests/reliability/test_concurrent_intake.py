@@ -22,6 +22,7 @@ from models.procedures import ProcedureKind
 from models.records.audit import verify_stored_chain
 from tests.conftest import Database
 from tests.office import OFFICE, load_demo_office
+from tests.support.appeals import appeal_json
 
 PROCESSES, PER_BATCH = 8, 40
 # Each process imports everything first, then waits for the start file: the batches begin
@@ -40,23 +41,14 @@ app()
 
 def batch(process: int) -> str:
     return "".join(
-        json.dumps(
-            {
-                "external_id": f"p{process}-{n}",
-                "applicant": {
-                    "kind": "individual",
-                    "iin": "850315400015",
-                    "last_name": "A",
-                    "first_name": "B",
-                },
-                "contact": {"email": "a@example.kz"},
-                "language": "kk",
-                "channel": "e_otinish",
-                "subject": f"Өтініш {process}-{n}",
-                "text": f"Тексеруді сұраймын, нөмір {process}-{n}.",
-                "received_at": "2026-11-20T10:00:00+05:00",
-            },
-            ensure_ascii=False,
+        appeal_json(
+            f"p{process}-{n}",
+            language="kk",
+            channel="e_otinish",
+            topic=None,
+            subject=f"Өтініш {process}-{n}",
+            text=f"Тексеруді сұраймын, нөмір {process}-{n}.",
+            received_at="2026-11-20T10:00:00+05:00",
         )
         + "\n"
         for n in range(PER_BATCH)

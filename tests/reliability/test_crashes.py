@@ -23,6 +23,7 @@ from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.e2e.conftest import cli, state, wait
 from tests.office import key_args, load_demo_office, procedure_with_duty
+from tests.support.appeals import appeal_file
 
 MONDAY = dt.date(2026, 12, 7)
 
@@ -46,29 +47,7 @@ def test_serving_process_killed_in_the_middle_of_an_appeal_review(
     stack: dict[str, Any], tmp_path: Path
 ) -> None:
     api, env, engine = stack["api"], stack["env"], stack["engine"]
-    appeal = tmp_path / "appeal.json"
-    appeal.write_text(
-        json.dumps(
-            {
-                "external_id": "crash-1",
-                "applicant": {
-                    "kind": "individual",
-                    "iin": "850315400015",
-                    "last_name": "A",
-                    "first_name": "B",
-                },
-                "contact": {"email": "a@example.kz"},
-                "language": "ru",
-                "channel": "email",
-                "topic": "labour_rights",
-                "subject": "Невыплата зарплаты",
-                "text": "Три месяца не платят заработную плату.",
-                "received_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
-            },
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
+    appeal = appeal_file(tmp_path, "crash-1", text="Три месяца не платят заработную плату.")
     number = json.loads(cli(env, "appeals", "submit", str(appeal), "--json").stdout)["appeals"][0][
         "registration_number"
     ]

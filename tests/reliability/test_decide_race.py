@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from deployments import approvals_cli
-from deployments.errors import BadInput
+from deployments.cli import approvals as approvals_cli
+from deployments.cli.errors import BadInput
 from models.approvals import Decision
 from models.approvals import decisions as approval_decisions
 from models.db.tables import Approval, ApprovalDecision, Signature

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from deployments.cli import app
-from deployments.commands import DEMO_ROSTER
+from deployments.cli.roster import DEMO_ROSTER
 from models.approvals import Decision
 from models.approvals import decisions as approval_decisions
 from models.approvals import store as approval_store

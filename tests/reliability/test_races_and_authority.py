@@ -112,7 +112,6 @@ def test_only_the_signatory_of_the_day_may_approve(database: Database, scenario:
             decision=Decision.APPROVE,
             day=day,
             drafter_id="as-1",
-            pending=True,
         )
         assert verdict.accepted == (staff_id == expected), (staff_id, verdict.reason)
     refused = 0
@@ -256,7 +255,7 @@ def test_any_prosecutor_present_may_order_a_release_cl155_art10_2_9_cpc_133_1() 
     from tests.rules.test_roster import DAY, office
 
     roster = office(absent=("as3",))
-    common = {"day": DAY, "drafter_id": None, "pending": True, "on_call": True}
+    common = {"day": DAY, "drafter_id": None, "on_call": True}
     moment = dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC)  # working hours: head
     for staff_id in ("head", "dep2", "sa1", "as1"):
         verdict = check_decision(

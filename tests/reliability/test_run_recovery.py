@@ -37,6 +37,7 @@ from tests.e2e.conftest import BIN, _stop, cli, free_port, state, wait
 from tests.flows.conftest import prefect_harness  # noqa: F401 - a fixture, used by name
 from tests.flows.waiting import FlowInThread, decide, pause_key, wait_for_key, waiting_approval
 from tests.office import OFFICE, key_args, load_demo_office
+from tests.support.appeals import appeal_file
 
 DUE = dt.date(2026, 12, 21)
 
@@ -289,28 +290,8 @@ def _office(root: Path, db_url: str) -> Iterator[Office]:
         office.engine.dispose()
 
 
-def _appeal(external_id: str) -> dict[str, Any]:
-    return {
-        "external_id": external_id,
-        "applicant": {
-            "kind": "individual",
-            "iin": "850315400015",
-            "last_name": "A",
-            "first_name": "B",
-        },
-        "contact": {"email": "a@example.kz"},
-        "language": "ru",
-        "channel": "email",
-        "topic": "labour_rights",
-        "subject": "Невыплата зарплаты",
-        "text": f"Три месяца не платят заработную плату ({external_id}).",
-        "received_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
-    }
-
-
 def submit(office: Office, external_id: str) -> str:
-    path = office.root / f"{external_id}.json"
-    path.write_text(json.dumps(_appeal(external_id), ensure_ascii=False), encoding="utf-8")
+    path = appeal_file(office.root, external_id)
     done = office.cli("appeals", "submit", str(path), "--json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)["appeals"][0]["registration_number"]

@@ -23,6 +23,7 @@ from models.records.audit import verify_stored_chain
 from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.office import load_demo_office
+from tests.support.appeals import appeal_json
 
 CAL = WorkingCalendar(overrides=[])
 WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE")
@@ -33,22 +34,13 @@ class Fault(RuntimeError):
 
 
 def appeal(n: int) -> str:
-    return json.dumps(
-        {
-            "applicant": {
-                "kind": "individual",
-                "iin": "850315400015",
-                "last_name": "A",
-                "first_name": "B",
-            },
-            "contact": {"email": "a@example.kz"},
-            "language": "ru",
-            "channel": "post",
-            "subject": "Жалоба",
-            "text": f"Прошу проверить законность действий, обращение {n}.",
-            "received_at": "2026-11-20T10:00:00+05:00",
-        },
-        ensure_ascii=False,
+    return appeal_json(
+        None,
+        channel="post",
+        topic=None,
+        subject="Жалоба",
+        text=f"Прошу проверить законность действий, обращение {n}.",
+        received_at="2026-11-20T10:00:00+05:00",
     )
 
 

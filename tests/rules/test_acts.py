@@ -214,3 +214,24 @@ def test_the_contested_act_is_typed_name_number_date_issuer_cl155_art_33_1() -> 
     assert set(ContestedAct.empty()) == set(act.fields())
     with pytest.raises(ValueError):
         ContestedAct(title="")
+
+
+def test_what_follows_a_refusal_is_the_catalogues_word_cl155_art_39_2_coao_art_826_2() -> None:
+    """CL-155 art. 39(2): a refused act of supervision goes to court, so the head is told at
+    once; a decree opening an administrative-offence case ends in the body's decision, which
+    the responsible prosecutor protests under the CoAO (art. 826-2): no head, no court, the
+    duty outlives the act. Acts awaiting no answer have nothing to follow. Every follow-up's
+    term is a row of the terms table."""
+    table = default_terms()
+    for entry in CATALOGUE.values():
+        follow = entry.follow_up
+        if entry.on_refusal is OnRefusal.NOTHING_FURTHER:
+            assert follow is None
+            continue
+        assert follow is not None and table.get(follow.term_id)
+        assert follow.notify_head is (entry.on_refusal is OnRefusal.APPLY_TO_COURT)
+    decree = spec(Act.ADMIN_OFFENCE).follow_up
+    assert decree is not None and decree.stays_open and not decree.notify_head
+    assert decree.term_id == "admin_offence.protest"
+    assert {a for a, e in CATALOGUE.items() if e.reports_hearing} == {Act.SUBMISSION}
+    assert {a for a, e in CATALOGUE.items() if e.states_an_offence} == {Act.ADMIN_OFFENCE}

@@ -18,7 +18,9 @@ from models.procedures.inspections import (
     Authority,
     DecidedResponse,
     Ground,
+    InspectionRecord,
     InspectionRefused,
+    Suspension,
     check_decision,
     check_grounds,
     demand_due,
@@ -197,3 +199,36 @@ def test_a_protest_names_the_act_decision_or_action_it_contests_cl155_art33_1() 
         check_decision(DecidedResponse.PROTEST, " ")
     check_decision(DecidedResponse.PROTEST, "решение акима № 5")
     check_decision(DecidedResponse.SUBMISSION, None)
+
+
+def test_the_inspection_record_reads_a_row_stored_before_it_and_round_trips() -> None:
+    """The inspection's state is one typed record in its procedure: a row written by the
+    earlier steps (ISO dates, lists, string keys of the extensions) reads the same, and what is
+    saved reads back unchanged."""
+    stored = {
+        "subject": "ТОО «Алматы Су»",
+        "ground": "unlimited_circle",
+        "facts": "обращения граждан",
+        "private_business": True,
+        "authorisation": {"by": "prosecutor_general", "form": "agreement", "reference": "№ 2-15"},
+        "scope": "тарифы",
+        "inspectors": ["as-1", "sa-1"],
+        "specialists": ["аудитор Каримов А."],
+        "secret": False,
+        "started": "2026-11-02",
+        "registration": "КПСиСУ рег. № 02-1234",
+        "suspended_on": "2026-11-13",
+        "suspension": "expert_examination",
+        "remaining_working_days": 21,
+        "extensions": {"1": "согласие ГП № 5"},
+        "extended_days": 30,
+    }
+    record = InspectionRecord.model_validate(stored)
+    assert record.ground is Ground.UNLIMITED_CIRCLE and record.inspectors == ("as-1", "sa-1")
+    assert (record.started, record.suspended_on) == (D(2026, 11, 2), D(2026, 11, 13))
+    assert record.suspension is Suspension.EXPERT_EXAMINATION
+    assert record.authorisation == AGREED_BY_PG.model_copy(update={"reference": "№ 2-15"})
+    assert (record.extensions, record.extended_days) == ({"1": "согласие ГП № 5"}, 30)
+    saved = record.model_dump(mode="json")
+    assert saved["started"] == "2026-11-02" and saved["subject"] == "ТОО «Алматы Су»"
+    assert InspectionRecord.model_validate(saved) == record

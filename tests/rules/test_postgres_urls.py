@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from deployments.errors import BadInput
+from deployments.cli.errors import BadInput
 from deployments.postgres import split
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from jinja2 import meta
 
-from deployments.commands import DEMO_ROSTER
+from deployments.cli.roster import DEMO_ROSTER
 from models.office.roster import Position
 from models.procedures.acts import CATALOGUE, Act, AdminOffence, ContestedAct, OffenderKind
 from models.procedures.court_acts import CourtAct, WindowKind, petition_fields

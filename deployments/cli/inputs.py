@@ -1,70 +1,18 @@
-"""Shared pieces of the command line: output, one-line failures, the office's session."""
+"""Records read from the files a user gives (appeals, protocols, complaints, cases), one at a
+time and within the limits of ``models.office.schemas``, and appeals stored in chunks."""
 
 from __future__ import annotations
 
 import codecs
 import dataclasses
-import json
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from functools import wraps
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, ParamSpec, TypeVar
+from typing import Any, BinaryIO
 
-import typer
-from sqlalchemy.orm import Session
-
-from deployments.errors import BadInput, one_line
+from deployments.cli.errors import BadInput
 from models.appeals import store as appeal_store
-from models.db import default_engine, transaction
-from models.db.migrate import current_revision, head_revision
 from models.office.schemas import APPEAL_MAX_BYTES, EXCERPT_BYTES, INPUT_FILE_MAX_BYTES
 from models.timing.calendar import WorkingCalendar
-from tasks.connection import Connection
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-OnDate = Annotated[
-    str | None, typer.Option("--on", help="Date, YYYY-MM-DD (default today in Almaty).")
-]
-As = Annotated[str, typer.Option("--as", help="Who does this (recorded in the audit log).")]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
-    if as_json:
-        typer.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
-    else:
-        typer.echo(human(data))
-
-
-def fails_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn expected failures into one line on stderr and exit code 1."""
-
-    @wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except BadInput as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-        except Exception as exc:  # anything else still gets one clear line
-            if isinstance(exc, typer.Exit | typer.Abort | SystemExit):
-                raise
-            typer.echo(f"error: {one_line(exc)}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-@contextmanager
-def office_session() -> Iterator[Session]:
-    engine = default_engine()
-    if current_revision(engine) != head_revision():
-        raise BadInput("the database is not at the newest schema: run `prosecutor db upgrade`")
-    with transaction(engine) as session:
-        yield session
 
 
 def input_records(path: Path) -> Iterator[tuple[str, str, str | None]]:
@@ -177,30 +125,3 @@ def _record(where: str, data: bytes, length: int) -> tuple[str, str, str | None]
         )
         return where, text, problem
     return where, text, None
-
-
-def note_announcement(summary: dict[str, Any], stored: int, announced: bool) -> bool:
-    """Stored records that were not announced: the summary's ``announced`` stays false (or
-    empty) and ``announce_error`` gives the reason. True, the command must exit 1, when a server
-    was expected and failed (down, a stale connection file, the login refused); with none
-    configured at all the records wait, stored, for reconciling."""
-    from tasks.events import last_announcement
-
-    if not stored or announced:
-        return False
-    outcome = last_announcement()
-    summary["announce_error"] = outcome.reason
-    return outcome.failed
-
-
-def prefect_connection() -> Connection:
-    """The Prefect server this command talks to (the environment's, else the running office's
-    connection file), exported for Prefect's client; one clear line when there is none."""
-    from tasks.connection import NotConnected, export, resolve
-
-    try:
-        connection = resolve()
-    except NotConnected as exc:
-        raise BadInput(str(exc)) from None
-    export(connection)
-    return connection

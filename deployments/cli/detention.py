@@ -10,18 +10,10 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from deployments.cli_support import (
-    As,
-    JsonFlag,
-    emit,
-    fails_cleanly,
-    input_records,
-    note_announcement,
-    office_session,
-)
-from deployments.errors import BadInput
+from deployments.cli.errors import BadInput
+from deployments.cli.intake import Intake, finish
+from deployments.cli.support import As, JsonFlag, emit, fails_cleanly, office_session
 from models.appeals import inbox_store
-from models.db import transaction
 from models.db.tables import InboxSource
 from models.office.roster_store import office_code, read_roster
 from models.office.urgency import authorised_at
@@ -29,18 +21,18 @@ from models.procedures import detention
 from models.timing.calendar import WorkingCalendar
 from models.timing.terms import default_terms
 from models.vocabulary import DETENTION_RECORDED
-from tasks.events import emit_registered
 
 detention_app = typer.Typer(
     help="Detentions: protocols, sanctions, releases (CPC arts. 128-134).", no_args_is_help=True
 )
 
+Number = Annotated[str, typer.Argument(help="Registration number of the detention.")]
 At = Annotated[
     str, typer.Option("--at", help="The moment, YYYY-MM-DDTHH:MM (Almaty unless an offset).")
 ]
 
 
-def _moment(text: str) -> Any:
+def _moment(text: str) -> dt.datetime:
     try:
         return detention.parse_moment(text)
     except ValueError as exc:
@@ -63,6 +55,18 @@ def _register(office: str) -> Callable[[Session, detention.DetentionProtocolIn],
     return register
 
 
+INTAKE = Intake(
+    source=InboxSource.DETENTION,
+    event=DETENTION_RECORDED,
+    kind="detention",
+    records="detentions",
+    stored_hint=(
+        "The protocols are stored; they are announced by the next `prosecutor detention record`"
+    ),
+    external_id=False,
+)
+
+
 @detention_app.command("record")
 @fails_cleanly
 def record(
@@ -73,72 +77,20 @@ def record(
     starts. Invalid protocols are stored as rejected with the reason, and the command exits 1."""
     with office_session() as session:
         register = _register(office_code(session))
-    results = []
-    for where, raw, problem in input_records(path):
-        with transaction() as session:  # one protocol, one transaction
-            if problem:
-                result = inbox_store.store_rejected(session, InboxSource.DETENTION, raw, problem)
-            else:
-                result = inbox_store.intake(
-                    session,
-                    InboxSource.DETENTION,
-                    raw,
-                    detention.DetentionProtocolIn,
-                    register,
-                    lambda r: r.notice_received_at,
-                )
-            results.append(
-                {
-                    "source": where,
-                    "record_id": result.record_id,
-                    "status": result.status,
-                    "registration_number": result.registration_number,
-                    "reason": result.reason,
-                }
-            )
-    announced = announce()
-    summary = {
-        "registered": sum(r["status"] == "registered" for r in results),
-        "duplicates": sum(r["status"] == "duplicate" for r in results),
-        "rejected": sum(r["status"] == "rejected" for r in results),
-        "announced": announced,
-        "detentions": results,
-    }
-    not_announced = note_announcement(summary, summary["registered"], bool(announced))
-    emit(summary, as_json, _render_record)
-    if summary["rejected"] or not_announced:
-        raise typer.Exit(1)
 
-
-def announce() -> list[str]:
-    """Announce every registered detention not announced yet (this batch and any whose event
-    was lost before): each starts its control. Returns the numbers announced."""
-    with transaction() as session:
-        pending = inbox_store.unannounced(session, InboxSource.DETENTION)
-    numbers = [number for _, number in pending]
-    if not emit_registered(DETENTION_RECORDED, "detention", numbers):
-        return []
-    with transaction() as session:
-        inbox_store.mark_announced(session, [record_id for record_id, _ in pending])
-    return numbers
-
-
-def _render_record(d: dict[str, Any]) -> str:
-    lines = [
-        f"{r['source']}: {r['status']} {r['registration_number'] or ''}"
-        f" {r['reason'] or ''}".rstrip()
-        for r in d["detentions"]
-    ]
-    lines.append(
-        f"{d['registered']} registered, {d['duplicates']} already registered,"
-        f" {d['rejected']} rejected"
-    )
-    if d["registered"] and not d["announced"]:
-        lines.append(
-            f"not announced: {d.get('announce_error')}. The protocols are stored; they are"
-            " announced by the next `prosecutor detention record`"
+    def take(session: Session, raw: str) -> inbox_store.InboxResult:
+        return inbox_store.intake(
+            session,
+            InboxSource.DETENTION,
+            raw,
+            detention.DetentionProtocolIn,
+            register,
+            lambda r: r.notice_received_at,
         )
-    return "\n".join(lines)
+
+    rows = INTAKE.store(path, take)
+    # every protocol not announced yet, this batch's and any whose event was lost before
+    finish(INTAKE.summary(rows, INTAKE.announce_waiting()), as_json, INTAKE.render)
 
 
 def _recorded(r: detention.Recorded) -> dict[str, Any]:
@@ -159,10 +111,27 @@ def _render_recorded(d: dict[str, Any]) -> str:
     return f"{d['registration_number']}: {d['recorded']} at {d['at']} ({timing}); {end}{again}"
 
 
+def _record(
+    at: str,
+    record_it: Callable[[Session, dt.datetime], detention.Recorded],
+    as_json: bool,
+    refused: tuple[type[Exception], ...] = (LookupError, ValueError),
+) -> None:
+    """Record what happened to a detention at the moment ``at`` in one transaction and print
+    it; a bad moment, an unknown number or a fact the rules refuse is one line on stderr."""
+    moment = _moment(at)
+    with office_session() as session:
+        try:
+            result = record_it(session, moment)
+        except refused as exc:
+            raise BadInput(str(exc)) from None
+    emit(_recorded(result), as_json, _render_recorded)
+
+
 @detention_app.command("sanction")
 @fails_cleanly
 def sanction(
-    number: Annotated[str, typer.Argument(help="Registration number of the detention.")],
+    number: Number,
     at: At,
     decision: Annotated[
         detention.Decision,
@@ -173,55 +142,50 @@ def sanction(
 ) -> None:
     """The investigating judge's decision: custody or house arrest ends the control (CPC arts.
     14(2), 148(7)); a refusal must be executed at once and the limit stays enforced."""
-    moment = _moment(at)
-    with office_session() as session:
-        try:
-            result = detention.record_decision(session, number, decision, moment, actor)
-        except (LookupError, ValueError) as exc:
-            raise BadInput(str(exc)) from None
-    emit(_recorded(result), as_json, _render_recorded)
+    _record(
+        at,
+        lambda session, moment: detention.record_decision(session, number, decision, moment, actor),
+        as_json,
+    )
 
 
-@detention_app.command("released")
-@fails_cleanly
-def released(
-    number: Annotated[str, typer.Argument(help="Registration number of the detention.")],
-    at: At,
-    actor: As = "cli",
-    as_json: JsonFlag = False,
+def _fact_command(
+    name: str,
+    record_fact: Callable[[Session, str, dt.datetime, str], detention.Recorded],
+    doc: str,
+    refused: tuple[type[Exception], ...] = (LookupError, ValueError),
 ) -> None:
-    """The body or the facility released the person (CPC art. 133): the control ends."""
-    moment = _moment(at)
-    with office_session() as session:
-        try:
-            result = detention.record_release(session, number, moment, actor)
-        except (LookupError, ValueError) as exc:
-            raise BadInput(str(exc)) from None
-    emit(_recorded(result), as_json, _render_recorded)
+    """Add a command recording a fact of the detention at a moment (``number --at``)."""
+
+    def command(number: Number, at: At, actor: As = "cli", as_json: JsonFlag = False) -> None:
+        _record(
+            at,
+            lambda session, moment: record_fact(session, number, moment, actor),
+            as_json,
+            refused,
+        )
+
+    command.__doc__ = doc
+    detention_app.command(name)(fails_cleanly(command))
 
 
-@detention_app.command("notice")
-@fails_cleanly
-def notice(
-    number: Annotated[str, typer.Argument(help="Registration number of the detention.")],
-    at: At,
-    actor: As = "cli",
-    as_json: JsonFlag = False,
-) -> None:
-    """The body's written notice of the detention reached the office (CPC art. 131(3))."""
-    moment = _moment(at)
-    with office_session() as session:
-        try:
-            result = detention.record_notice(session, number, moment, actor)
-        except LookupError as exc:
-            raise BadInput(str(exc)) from None
-    emit(_recorded(result), as_json, _render_recorded)
+_fact_command(
+    "released",
+    detention.record_release,
+    "The body or the facility released the person (CPC art. 133): the control ends.",
+)
+_fact_command(
+    "notice",
+    detention.record_notice,
+    "The body's written notice of the detention reached the office (CPC art. 131(3)).",
+    refused=(LookupError,),
+)
 
 
 @detention_app.command("show")
 @fails_cleanly
 def show(
-    number: Annotated[str, typer.Argument(help="Registration number of the detention.")],
+    number: Number,
     as_json: JsonFlag = False,
 ) -> None:
     """The detention's terms to the minute (Almaty, and UTC), its duties and what is recorded."""

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
-from deployments.cli_support import (
+from deployments.cli.support import (
     JsonFlag,
     emit,
     fails_cleanly,
-    office_session,
     prefect_connection,
+    require_current_schema,
 )
 
 
@@ -28,8 +28,7 @@ def reconcile(
     from tasks.recovery import reconcile as reconcile_runs
     from tasks.recovery import render
 
-    with office_session():  # the database at the newest schema, or one clear line
-        pass
+    require_current_schema()
     prefect_connection()
     rows = reconcile_runs(dry_run=dry_run)
     emit(

@@ -1,4 +1,5 @@
-"""``prosecutor appeals``: intake, reconciliation, the assistant's report, the timeline."""
+"""``prosecutor appeals``: intake of appeals (обращения), reconciliation, the assistant's
+report to the waiting review, and an appeal's page."""
 
 from __future__ import annotations
 
@@ -10,30 +11,78 @@ from uuid import UUID
 
 import typer
 from rich.progress import track
-from sqlalchemy import select
 
-from deployments.cli_support import (
+from deployments.cli.errors import BadInput
+from deployments.cli.inputs import input_records, submit_appeals
+from deployments.cli.intake import counted, finish, render_summary
+from deployments.cli.parsing import parse_date
+from deployments.cli.support import (
+    WAITING_STATES,
     JsonFlag,
     emit,
     fails_cleanly,
-    input_records,
-    note_announcement,
     office_session,
     prefect_connection,
-    submit_appeals,
+    run_state,
 )
-from deployments.commands import parse_date
-from deployments.errors import BadInput
 from models.appeals import may_report
 from models.appeals import store as appeal_store
 from models.db import transaction
-from models.db.tables import Approval, Duty
 from models.office.roster_store import office_code, read_roster
+from models.procedures import queries
+from models.procedures.store import duty_of
 from models.procedures.timeline import approval_command, duty_command, procedure_timeline
 from models.timing.calendar import WorkingCalendar, today
+from models.vocabulary import Step
 from tasks.events import emit_appeals_received
 
 appeals_app = typer.Typer(help="Appeals (обращения): intake and review.", no_args_is_help=True)
+
+MAX_GROUND = 7  # items of CL-155 art. 24(1); 0: none, the appeal is forwarded
+
+# the options of the assistant's report
+Outcome = Annotated[
+    str | None,
+    typer.Option(help="upheld, partly_upheld, not_upheld, explained; none for an interim report."),
+]
+Findings = Annotated[str, typer.Option(help="What was established (goes into the reply).")]
+Measures = Annotated[str | None, typer.Option(help="Acts of response taken.")]
+Extend = Annotated[
+    str | None, typer.Option("--extend", help="Reason to extend the term (CL-155 art. 24(4)).")
+]
+ExtendUntil = Annotated[
+    str | None,
+    typer.Option(
+        "--extend-until",
+        help="The new due date asked for, YYYY-MM-DD: at most two months from receipt.",
+    ),
+]
+Ground = Annotated[
+    int | None,
+    typer.Option(
+        "--ground",
+        help="Item of CL-155 art. 24(1) the appeal is considered on (1-7); 0: none, forward.",
+    ),
+]
+ForwardTo = Annotated[
+    str | None, typer.Option("--forward-to", help="The competent body, with --ground 0.")
+]
+Inspection = Annotated[
+    str | None, typer.Option("--inspection", help="Number of the inspection ordered on the appeal.")
+]
+InspectionEnded = Annotated[
+    str | None,
+    typer.Option("--inspection-ended", help="The day that inspection ended, YYYY-MM-DD."),
+]
+Requests = Annotated[
+    list[str] | None, typer.Option("--request", help="'BODY: QUESTION', repeatable.")
+]
+Summons = Annotated[
+    list[str] | None, typer.Option("--summon", help="'PERSON|YYYY-MM-DD|PURPOSE', repeatable.")
+]
+FileAccess = Annotated[
+    bool, typer.Option("--file-access", help="The applicant asked to see the materials.")
+]
 
 
 @appeals_app.command("submit")
@@ -61,35 +110,22 @@ def submit(
         with transaction() as session:
             appeal_store.mark_evented(session, [r["appeal_id"] for r in new])
     summary = {
-        "registered": len(new),
-        "duplicates": sum(r["status"] == "duplicate" for r in results),
-        "rejected": sum(r["status"] == "rejected" for r in results),
+        **counted(results),
         "refused": sum(r["status"] == "refused" for r in results),
         "announced": announced,
         "appeals": results,
     }
-    not_announced = note_announcement(summary, len(new), announced)
-    emit(summary, as_json, _render_submit)
-    if summary["rejected"] or summary["refused"] or not_announced:
-        raise typer.Exit(1)
+    finish(summary, as_json, _render_submit)
 
 
 def _render_submit(d: dict[str, Any]) -> str:
-    lines = [
-        f"{r['source']}: {r['status']} {r['registration_number'] or ''}"
-        f" {r['reason'] or ''}".rstrip()
-        for r in d["appeals"]
-    ]
-    lines.append(
-        f"{d['registered']} registered, {d['duplicates']} already registered,"
-        f" {d['rejected']} rejected" + (f", {d['refused']} refused" if d.get("refused") else "")
+    return render_summary(
+        d,
+        "appeals",
+        "The appeals are stored; run `prosecutor appeals reconcile` once the office is reachable"
+        " to start their review",
+        more=lambda d: f", {d['refused']} refused" if d.get("refused") else "",
     )
-    if d["registered"] and not d["announced"]:
-        lines.append(
-            f"not announced: {d.get('announce_error')}. The appeals are stored; run"
-            " `prosecutor appeals reconcile` once the office is reachable to start their review"
-        )
-    return "\n".join(lines)
 
 
 @appeals_app.command("reconcile")
@@ -131,81 +167,28 @@ def reconcile(
 def report(
     number: Annotated[str, typer.Argument(help="Registration number of the appeal.")],
     assistant: Annotated[str, typer.Option("--as", help="Your staff id.")],
-    outcome: Annotated[
-        str | None,
-        typer.Option(
-            help="upheld, partly_upheld, not_upheld, explained; none for an interim report."
-        ),
-    ] = None,
-    findings: Annotated[str, typer.Option(help="What was established (goes into the reply).")] = "",
-    measures: Annotated[str | None, typer.Option(help="Acts of response taken.")] = None,
-    extend: Annotated[
-        str | None, typer.Option("--extend", help="Reason to extend the term (CL-155 art. 24(4)).")
-    ] = None,
-    extend_until: Annotated[
-        str | None,
-        typer.Option(
-            "--extend-until",
-            help="The new due date asked for, YYYY-MM-DD: at most two months from receipt.",
-        ),
-    ] = None,
-    ground: Annotated[
-        int | None,
-        typer.Option(
-            "--ground",
-            help="Item of CL-155 art. 24(1) the appeal is considered on (1-7); 0: none, forward.",
-        ),
-    ] = None,
-    forward_to: Annotated[
-        str | None, typer.Option("--forward-to", help="The competent body, with --ground 0.")
-    ] = None,
-    inspection: Annotated[
-        str | None,
-        typer.Option("--inspection", help="Number of the inspection ordered on the appeal."),
-    ] = None,
-    inspection_ended: Annotated[
-        str | None,
-        typer.Option("--inspection-ended", help="The day that inspection ended, YYYY-MM-DD."),
-    ] = None,
-    request: Annotated[
-        list[str] | None, typer.Option("--request", help="'BODY: QUESTION', repeatable.")
-    ] = None,
-    summon: Annotated[
-        list[str] | None, typer.Option("--summon", help="'PERSON|YYYY-MM-DD|PURPOSE', repeatable.")
-    ] = None,
-    file_access: Annotated[
-        bool, typer.Option("--file-access", help="The applicant asked to see the materials.")
-    ] = False,
+    outcome: Outcome = None,
+    findings: Findings = "",
+    measures: Measures = None,
+    extend: Extend = None,
+    extend_until: ExtendUntil = None,
+    ground: Ground = None,
+    forward_to: ForwardTo = None,
+    inspection: Inspection = None,
+    inspection_ended: InspectionEnded = None,
+    request: Requests = None,
+    summon: Summons = None,
+    file_access: FileAccess = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Give the assistant's consideration report to the waiting review run."""
-    with office_session() as session:
-        row, proc = appeal_store.by_number(session, number)
-        duty = session.scalar(
-            select(Duty).where(Duty.procedure_id == proc.id, Duty.step == "consider")
-        )
-        if not may_report(
-            read_roster(session), today(), duty.assignee_id if duty else None, assistant
-        ):
-            raise BadInput(f"refused: {assistant} is not assigned to appeal {number}")
+    run_id = _review_run(number, assistant)
     if extend and not extend_until:
         raise BadInput("--extend needs --extend-until: the head or a deputy sets a date")
     until = parse_date(extend_until, "--extend-until") if extend_until else None
     ended = parse_date(inspection_ended, "--inspection-ended") if inspection_ended else None
-    if ground is not None and not 0 <= ground <= 7:
+    if ground is not None and not 0 <= ground <= MAX_GROUND:
         raise BadInput("--ground: an item of CL-155 art. 24(1), 1 to 7, or 0 to forward")
-    run_id = row.review_flow_run_id
-    if not run_id:
-        raise BadInput(f"appeal {number} has no review run yet: see `prosecutor appeals reconcile`")
-    prefect_connection()
-    from prefect.client.orchestration import get_client
-    from prefect.flow_runs import resume_flow_run
-
-    with get_client(sync_client=True) as client:
-        state = client.read_flow_run(UUID(run_id)).state
-    if not state or state.name not in {"Paused", "Suspended"}:
-        now = state.name if state else "unknown"
-        raise BadInput(f"the review of {number} is not waiting for a report ({now})")
     payload: dict[str, Any] = {
         "assistant": assistant,
         "outcome": outcome,
@@ -221,12 +204,37 @@ def report(
         "summons": [_summons(s) for s in summon or []],
         "file_access_requested": file_access,
     }
-    resume_flow_run(UUID(run_id), run_input=payload)
+    _resume_review(number, run_id, payload)
     emit(
         {"registration_number": number, "flow_run_id": run_id, "resumed": True},
         as_json,
         lambda d: f"report given to the review of {d['registration_number']}",
     )
+
+
+def _review_run(number: str, assistant: str) -> str | None:
+    """The review run of the appeal, when ``assistant`` may report on it (the assignee of its
+    consideration, or whoever stands in for them today)."""
+    with office_session() as session:
+        row, proc = appeal_store.by_number(session, number)
+        duty = duty_of(session, proc.id, Step.CONSIDER)
+        if not may_report(
+            read_roster(session), today(), duty.assignee_id if duty else None, assistant
+        ):
+            raise BadInput(f"refused: {assistant} is not assigned to appeal {number}")
+        return row.review_flow_run_id
+
+
+def _resume_review(number: str, run_id: str | None, payload: dict[str, Any]) -> None:
+    """Give the report to the review run, refused unless it waits for one."""
+    if not run_id:
+        raise BadInput(f"appeal {number} has no review run yet: see `prosecutor appeals reconcile`")
+    state = run_state(run_id)
+    if state not in WAITING_STATES:
+        raise BadInput(f"the review of {number} is not waiting for a report ({state})")
+    from prefect.flow_runs import resume_flow_run
+
+    resume_flow_run(UUID(run_id), run_input=payload)
 
 
 def _request(text: str) -> dict[str, str]:
@@ -272,7 +280,7 @@ def show(number: Annotated[str, typer.Argument()], as_json: JsonFlag = False) ->
                     "status": d.status.value,
                     "command": duty_command(d),
                 }
-                for d in session.scalars(select(Duty).where(Duty.procedure_id == proc.id))
+                for d in queries.duties_of(session, proc.id)
             ],
             "approvals": [
                 {
@@ -283,9 +291,7 @@ def show(number: Annotated[str, typer.Argument()], as_json: JsonFlag = False) ->
                     "status": a.status.value,
                     "command": approval_command(a),
                 }
-                for a in session.scalars(
-                    select(Approval).where(Approval.procedure_id == proc.id).order_by(Approval.id)
-                )
+                for a in queries.approvals_of(session, proc.id)
             ],
             "page": procedure_timeline(session, proc.id),
         }

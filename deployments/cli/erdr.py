@@ -7,21 +7,23 @@ from typing import Annotated, Any
 
 import typer
 
-from deployments.cli_support import (
+from deployments.cli.errors import BadInput
+from deployments.cli.inputs import input_records
+from deployments.cli.intake import finish, render_summary
+from deployments.cli.support import (
     JsonFlag,
     emit,
     fails_cleanly,
-    input_records,
-    note_announcement,
     office_session,
+    require_current_schema,
 )
-from deployments.errors import BadInput
 from models.appeals import inbox_store
 from models.db.tables import InboxSource
 from models.procedures import ProcedureKind, erdr_intake
 from models.procedures.erdr import InboxFolderAdapter
 from models.procedures.erdr_intake import IntakeSummary
 from models.procedures.timeline import procedure_timeline
+from tasks.erdr import announce_cases
 from tasks.events import last_announcement
 
 erdr_app = typer.Typer(
@@ -31,30 +33,17 @@ erdr_app = typer.Typer(
 
 def _finish(summary: IntakeSummary, as_json: bool) -> None:
     """Announce what was registered, print, exit 1 when a record was rejected."""
-    erdr_intake.announce_new(summary)
-    data = summary.as_dict()
-    not_announced = note_announcement(data, summary.registered, bool(summary.announced))
-    emit(data, as_json, _render)
-    if summary.rejected or not_announced:
-        raise typer.Exit(1)
+    erdr_intake.announce_new(summary, announce_cases)
+    finish(summary.as_dict(), as_json, _render)
 
 
 def _render(d: dict[str, Any]) -> str:
-    lines = [
-        f"{r['source']}: {r['status']} {r['registration_number'] or ''}"
-        f" {r['reason'] or ''}".rstrip()
-        for r in d["records"]
-    ]
-    lines.append(
-        f"{d['registered']} registered, {d['duplicates']} already registered,"
-        f" {d['rejected']} rejected, {d['announced']} announced"
+    return render_summary(
+        d,
+        "records",
+        "The cases are stored; run `prosecutor erdr reconcile` to announce them",
+        more=lambda d: f", {d['announced']} announced",
     )
-    if d["registered"] and not d["announced"]:
-        lines.append(
-            f"not announced: {d.get('announce_error')}. The cases are stored; run"
-            " `prosecutor erdr reconcile` to announce them"
-        )
-    return "\n".join(lines)
 
 
 @erdr_app.command("import")
@@ -65,8 +54,7 @@ def import_(
 ) -> None:
     """Validate, store and number each case, then announce it to Prefect. Invalid cases and
     cases of another office are stored as rejected with the reason, and the command exits 1."""
-    with office_session():
-        pass  # the database is at the newest schema: checked before anything is stored
+    require_current_schema()  # checked before anything is stored
     _finish(erdr_intake.store_all([(where, raw) for where, raw, _ in input_records(file)]), as_json)
 
 
@@ -80,8 +68,7 @@ def poll(
     as_json: JsonFlag = False,
 ) -> None:
     """Read the ЕРДР inbox folder (each file once: moved to processed/), store, announce."""
-    with office_session():
-        pass
+    require_current_schema()
     _finish(erdr_intake.poll(InboxFolderAdapter(folder)), as_json)
 
 
@@ -91,7 +78,7 @@ def reconcile(as_json: JsonFlag = False) -> None:
     """Announce stored cases whose announcement never reached Prefect."""
     with office_session() as session:
         pending = len(inbox_store.unannounced(session, InboxSource.ERDR))
-    announced = erdr_intake.reconcile()
+    announced = erdr_intake.reconcile(announce_cases)
     emit(
         {"pending": pending, "announced": announced},
         as_json,

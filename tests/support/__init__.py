@@ -1,0 +1,1 @@
+"""Helpers shared by every test tier: one appeal factory and one polling helper."""
