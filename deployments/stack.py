@@ -97,6 +97,9 @@ def child_env(config: StackConfig, base: dict[str, str] | None = None) -> dict[s
         # the UI the README's screens show (Runs, the Resume form, Cancel asks to confirm); a
         # browser that chose the other one keeps its choice ("Switch to V1/V2 UI")
         PREFECT_SERVER_UI_V2_ENABLED="false",
+        # a run of a deployment whose concurrency limit is full is sent back for this long
+        # (Prefect's default 30 s would delay a queued desk refresh or deadline check)
+        PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS="2",
         PROSECUTOR_DATABASE_URL=config.domain_url,
         PYTHONUNBUFFERED="1",
     )

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="postgresql://USER@HOST/NAME for `prosecutor start`: the office's database"
         " NAME and the Prefect server's NAME_prefect on that server (default: SQLite files)",
     )
+    serve_limit: int = Field(
+        8,
+        ge=0,
+        description="flow runs at once per `prosecutor serve` process (0: no limit); a burst"
+        " beyond what the machine and the Prefect server can take makes the server refuse",
+    )
     warm_runs: bool = Field(
         True,
         description="`prosecutor serve` forks each flow run from a warm process that has imported"

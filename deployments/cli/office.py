@@ -168,7 +168,12 @@ def render_stack(d: dict[str, Any]) -> str:
 
 def serve(
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Flow runs at once (default: no limit).")
+        int | None,
+        typer.Option(
+            "--limit",
+            help="Flow runs at once in this process (default: PROSECUTOR_SERVE_LIMIT, 8; 0: no"
+            " limit). A run that does not fit stays Scheduled and starts when one ends.",
+        ),
     ] = None,
     only: Annotated[
         str | None,
@@ -190,9 +195,8 @@ def serve(
     from tasks.connection import connect
 
     connection = connect()  # before Prefect is imported: the running office's server, if any
-    from prefect import serve as prefect_serve
-
     from deployments.catalog import all_deployments, declared
+    from deployments.warm_runner import serve_warm
 
     require_declared_terms()
     names = {n.strip() for n in only.split(",")} if only else None
@@ -202,7 +206,8 @@ def serve(
     upgrade_database()
     if connection and catch_up and (names is None or CHECK_DEADLINES in names):
         _catch_up_in_background(connection)
-    prefect_serve(*all_deployments(names), limit=limit)
+    at_once = get_settings().serve_limit if limit is None else limit
+    serve_warm(*all_deployments(names), limit=at_once or None)
 
 
 def _catch_up_in_background(connection: Connection) -> None:

@@ -14,21 +14,24 @@ from deployments.cli import app
 from models.db.tables import AppealRow, AppealStatus
 from tests.conftest import Database
 from tests.office import load_demo_office
+from tests.support.appeals import IIN
+from tests.support.appeals import appeal as shared_appeal
 
 runner = CliRunner()
 
 
-def appeal(n: int, iin: str = "850315400015") -> dict[str, object]:
-    return {
-        "external_id": f"eo-{n}",
-        "applicant": {"kind": "individual", "iin": iin, "last_name": "A", "first_name": "B"},
-        "contact": {"email": "a@example.kz"},
-        "language": "kk",
-        "channel": "e_otinish",
-        "subject": f"Өтініш {n}",
-        "text": f"Тексеруді сұраймын, нөмір {n}.",
-        "received_at": "2026-11-20T10:00:00+05:00",
-    }
+def appeal(n: int, iin: str = IIN) -> dict[str, object]:
+    """Appeal ``eo-<n>`` in Kazakh through e-Otinish, received on 20 November 2026."""
+    return shared_appeal(
+        f"eo-{n}",
+        iin=iin,
+        language="kk",
+        channel="e_otinish",
+        topic=None,
+        subject=f"Өтініш {n}",
+        text=f"Тексеруді сұраймын, нөмір {n}.",
+        received_at="2026-11-20T10:00:00+05:00",
+    )
 
 
 def statuses(database: Database) -> dict[str, int]:

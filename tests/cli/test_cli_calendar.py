@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from deployments.cli import app
+from tests.support.appeals import appeal_file
 
 runner = CliRunner()
 
@@ -124,25 +126,17 @@ def test_rule_row_in_plain_text() -> None:
 
 
 def test_validate_appeal_file(tmp_path: Path) -> None:
-    good = {
-        "applicant": {
-            "kind": "individual",
-            "iin": "850315400015",
-            "last_name": "A",
-            "first_name": "B",
-        },
+    by_post: dict[str, Any] = {
         "contact": {"phone": "+7 701 000 00 00"},
-        "language": "ru",
         "channel": "post",
+        "topic": None,
         "subject": "Жалоба",
         "text": "Прошу проверить законность действий.",
         "received_at": "2026-11-20T10:00:00+05:00",
     }
-    path = tmp_path / "appeal.json"
-    path.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    path = appeal_file(tmp_path, **by_post)
     assert as_json("validate", "appeal", str(path))["language"] == "ru"
-    good["applicant"]["iin"] = "850315400016"
-    path.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")
+    appeal_file(tmp_path, iin="850315400016", **by_post)  # the same file, a wrong check digit
     result = runner.invoke(app, ["validate", "appeal", str(path)])
     assert result.exit_code == 1 and "applicant.individual.iin" in result.stderr
     path.write_bytes('{"text": "\xff"}'.encode("latin-1"))

@@ -27,27 +27,22 @@ from models.settings import get_settings
 from tasks.connection import Connection, connection_file, write_connection
 from tests.conftest import Database
 from tests.office import load_demo_office
+from tests.support.appeals import appeal as shared_appeal
 
 runner = CliRunner()
 LOGIN = "office:correct-horse"
 
 
 def appeal(n: int) -> dict[str, object]:
-    return {
-        "external_id": f"term-{n}",
-        "applicant": {
-            "kind": "individual",
-            "iin": "850315400015",
-            "last_name": "A",
-            "first_name": "B",
-        },
-        "contact": {"email": "a@example.kz"},
-        "language": "ru",
-        "channel": "e_otinish",
-        "subject": f"Обращение {n}",
-        "text": f"Прошу проверить, номер {n}.",
-        "received_at": "2026-11-20T10:00:00+05:00",
-    }
+    """Appeal ``term-<n>`` through e-Otinish, received on 20 November 2026."""
+    return shared_appeal(
+        f"term-{n}",
+        channel="e_otinish",
+        topic=None,
+        subject=f"Обращение {n}",
+        text=f"Прошу проверить, номер {n}.",
+        received_at="2026-11-20T10:00:00+05:00",
+    )
 
 
 class FakePrefect(ThreadingHTTPServer):

@@ -16,6 +16,7 @@ from deployments.cli import app
 from models.timing.calendar import today
 from tests.conftest import Database
 from tests.office import key_args, load_demo_office, pending_approval
+from tests.support.appeals import appeal_file
 
 runner = CliRunner()
 IIN = "850315400016"  # a wrong check digit: the appeal is rejected
@@ -53,24 +54,20 @@ def test_notifications_for_an_unknown_staff_member(database: Database) -> None:
 
 
 def bad_appeal(tmp_path: Path) -> Path:
-    path = tmp_path / "appeal.json"
-    appeal = {
-        "external_id": "eo-1",
-        "applicant": {
-            "kind": "individual",
-            "iin": IIN,
-            "last_name": SURNAME,
-            "first_name": FIRST_NAME,
-        },
-        "contact": {"email": "a@example.kz"},
-        "language": "xx",
-        "channel": "e_otinish",
-        "subject": f"Жалоба {SURNAME} {FIRST_NAME}",
-        "text": f"Я, {SURNAME} {FIRST_NAME}, ИИН {IIN}, прошу проверить.",
-        "received_at": "2026-11-20T10:00:00+05:00",
-    }
-    path.write_text(json.dumps(appeal, ensure_ascii=False), encoding="utf-8")
-    return path
+    """An appeal with two faults (a wrong IIN check digit, an unknown language) whose subject
+    and text repeat the applicant's IIN and name."""
+    return appeal_file(
+        tmp_path,
+        iin=IIN,
+        last_name=SURNAME,
+        first_name=FIRST_NAME,
+        language="xx",
+        channel="e_otinish",
+        topic=None,
+        subject=f"Жалоба {SURNAME} {FIRST_NAME}",
+        text=f"Я, {SURNAME} {FIRST_NAME}, ИИН {IIN}, прошу проверить.",
+        received_at="2026-11-20T10:00:00+05:00",
+    )
 
 
 def assert_no_personal_data(output: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,28 +16,23 @@ from models.timing.deadlines import TermUnit, due_date
 from models.timing.terms import default_terms
 from tests.conftest import Database
 from tests.office import load_demo_office
+from tests.support.appeals import appeal_json
 
 CAL = WorkingCalendar(overrides=[])
 
 
-def raw(**over: object) -> str:
-    data: dict[str, object] = {
-        "external_id": "eo-1",
-        "applicant": {
-            "kind": "individual",
-            "iin": "850315400015",
-            "last_name": "A",
-            "first_name": "B",
-        },
+def raw(**over: Any) -> str:
+    """Appeal ``eo-1`` through e-Otinish with a phone for contact, received at 16:00 on
+    18 March 2026, as the JSON text the office takes in; ``over`` changes any field."""
+    fields: dict[str, Any] = {
         "contact": {"phone": "+7 701 111 22 33"},
-        "language": "ru",
         "channel": "e_otinish",
+        "topic": None,
         "subject": "Жалоба",
         "text": "Прошу проверить законность действий.",
         "received_at": "2026-03-18T16:00:00+05:00",
     }
-    data.update(over)
-    return json.dumps(data, ensure_ascii=False)
+    return appeal_json(**(fields | over))
 
 
 def take(database: Database, text: str) -> appeal_store.IntakeResult:
@@ -62,9 +57,7 @@ def test_valid_appeal_is_numbered_with_its_statutory_due_date(database: Database
 
 def test_invalid_iin_is_stored_as_rejected_with_a_clear_reason(database: Database) -> None:
     load_demo_office(database.engine)
-    bad = raw(
-        applicant={"kind": "individual", "iin": "850315400016", "last_name": "A", "first_name": "B"}
-    )
+    bad = raw(iin="850315400016")
     result = take(database, bad)
     assert result.status == "rejected" and result.registration_number is None
     assert result.reason == "applicant.individual.iin: IIN ********0016 has a wrong check digit"

@@ -6,7 +6,6 @@ reason, numbers gap-free under concurrent submitters, and nothing half-written o
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import threading
 import types
@@ -32,28 +31,24 @@ from models.records.audit import verify_stored_chain
 from models.timing.calendar import WorkingCalendar
 from tests.conftest import POSTGRES_ADMIN_URL, Database
 from tests.office import OFFICE, load_demo_office
+from tests.support.appeals import appeal_json
 
 CAL = WorkingCalendar(overrides=[])
 MOMENT = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
 
 
 def appeal(n: int | str, **change: Any) -> str:
-    data = {
+    """Appeal ``eo-<n>`` by post, received on 20 November 2026, as JSON text; its text names
+    ``n``, so appeals without an external id (``external_id=None``) differ by content."""
+    fields: dict[str, Any] = {
         "external_id": f"eo-{n}",
-        "applicant": {
-            "kind": "individual",
-            "iin": "850315400015",
-            "last_name": "A",
-            "first_name": "B",
-        },
-        "contact": {"email": "a@example.kz"},
-        "language": "ru",
         "channel": "post",
+        "topic": None,
         "subject": f"Жалоба {n}",
         "text": f"Прошу проверить законность действий, обращение {n}.",
         "received_at": "2026-11-20T10:00:00+05:00",
-    } | change
-    return json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False)
+    }
+    return appeal_json(**(fields | change))
 
 
 # Every way an appeal of a batch can end, in one batch (the comment says what it must become).

@@ -21,6 +21,7 @@ from models.procedures.cpc_complaints import from_appeal, take_in
 from models.timing.calendar import WorkingCalendar
 from tests.conftest import Database
 from tests.office import load_demo_office
+from tests.support.appeals import appeal_json
 
 runner = CliRunner()
 IIN = "850315400015"
@@ -145,17 +146,14 @@ def test_appeal_on_investigators_actions_is_registered_once_as_a_complaint_cl155
     """CL-155 art. 24(9): an appeal on the investigator's actions becomes a complaint under
     CPC art. 105 (7 сутки); routing it twice registers it once."""
     load_demo_office(database.engine)
-    appeal = json.dumps(
-        {
-            "applicant": {"kind": "individual", "iin": IIN, "last_name": "A", "first_name": "B"},
-            "language": "ru",
-            "channel": "e_otinish",
-            "topic": "investigator_actions",
-            "subject": "Бездействие следователя",
-            "text": "Следователь не проводит следственные действия по делу.",
-            "received_at": "2026-03-18T16:00:00+05:00",
-        },
-        ensure_ascii=False,
+    appeal = appeal_json(
+        None,
+        contact=None,
+        channel="e_otinish",
+        topic="investigator_actions",
+        subject="Бездействие следователя",
+        text="Следователь не проводит следственные действия по делу.",
+        received_at="2026-03-18T16:00:00+05:00",
     )
     with sessionmaker(database.engine).begin() as session:
         taken = appeal_store.intake(session, appeal, "ALM-BST", WorkingCalendar())

@@ -20,12 +20,9 @@ def test_the_page_shows_the_applicant_masked_and_nothing_of_them_in_full(
 ) -> None:
     load_demo_office(database.engine)
     appeal = raw(
-        applicant={
-            "kind": "individual",
-            "iin": IIN,
-            "last_name": "Сейтқали",
-            "first_name": "Әсел",
-        },
+        iin=IIN,
+        last_name="Сейтқали",
+        first_name="Әсел",
         contact={"address": "Алматы, Абай даңғылы 10", "phone": "+7 701 555 01 01"},
         subject="Жалоба Сейтқали Әсел, тел. +7 701 555 01 01",
     )

@@ -24,30 +24,28 @@ from models.timing.deadlines import TermUnit, add_months, due_date
 from tests.conftest import Database
 from tests.flows.waiting import FlowInThread, decide_waiting, resume, wait_for_key, wait_until
 from tests.office import absent, acting, load_demo_office
+from tests.support.appeals import appeal_json as shared_appeal_json
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-IIN = "850315400015"
 TEXT = "Работодатель три месяца не выплачивает заработную плату <script>alert(1)</script>."
 
 
 def appeal_json(language: str = "ru", topic: str | None = "labour_rights", **over: Any) -> str:
-    data: dict[str, Any] = {
-        "applicant": {
-            "kind": "individual",
-            "iin": IIN,
-            "last_name": "Сейтқали",
-            "first_name": "Әсел",
-        },
+    """Әсел Сейтқали's appeal on unpaid wages through e-Otinish, without an external id."""
+    fields: dict[str, Any] = {
         "contact": {"address": "Алматы, ул. Абая 1", "email": "asel@example.kz"},
-        "language": language,
         "channel": "e_otinish",
-        "topic": topic,
         "subject": "Невыплата заработной платы",
         "text": TEXT,
-        "received_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
     }
-    data.update(over)
-    return json.dumps(data, ensure_ascii=False)
+    return shared_appeal_json(
+        None,
+        last_name="Сейтқали",
+        first_name="Әсел",
+        language=language,
+        topic=topic,
+        **(fields | over),
+    )
 
 
 def submit(database: Database, raw: str) -> str:

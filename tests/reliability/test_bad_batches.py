@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from models.procedures import ProcedureKind
 from tests.conftest import Database
 from tests.office import load_demo_office
 from tests.support.appeals import appeal as make_appeal
+from tests.support.polling import wait_until
 
 runner = CliRunner()
 
@@ -187,10 +187,10 @@ def test_a_killed_batch_run_again_registers_nothing_twice(
         with reading(database.engine) as session:
             return session.scalar(select(func.count()).select_from(AppealRow)) or 0
 
-    deadline = time.monotonic() + 60
-    while registered() < 10 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
+    try:  # killed part-way: polled often, so the batch is still running when it dies
+        wait_until(lambda: registered() >= 10, 60, 0.02, "the first 10 appeals registered")
+    finally:
+        proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     before = registered()
     assert proc.returncode == -signal.SIGKILL and 10 <= before < total

@@ -23,6 +23,7 @@ from models.records.audit import verify_stored_chain
 from tests.conftest import Database
 from tests.office import OFFICE, load_demo_office
 from tests.support.appeals import appeal_json
+from tests.support.polling import wait_until
 
 PROCESSES, PER_BATCH = 8, 40
 # Each process imports everything first, then waits for the start file: the batches begin
@@ -72,10 +73,15 @@ def test_eight_submitters_at_once_lose_nothing(database: Database, tmp_path: Pat
                 text=True,
             )
         )
-    deadline = time.monotonic() + 60
-    while len(list(tmp_path.glob("*.ready"))) < PROCESSES and time.monotonic() < deadline:
-        time.sleep(0.05)
-    start.touch()
+    try:
+        wait_until(
+            lambda: len(list(tmp_path.glob("*.ready"))) >= PROCESSES,
+            60,
+            0.05,
+            f"all {PROCESSES} submitters ready",
+        )
+    finally:
+        start.touch()  # let go of the processes either way, so none waits forever
     began = time.monotonic()
     outcomes = [proc.communicate(timeout=120) for proc in procs]
     print(f"{PROCESSES * PER_BATCH} appeals in {time.monotonic() - began:.1f} s")
