@@ -461,7 +461,8 @@ def _withdraw(
         .values(status=ApprovalStatus.WITHDRAWN, decided_at=at, version=Approval.version + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.expire_all()
+    # the UPDATE bypassed the session: only this approval is read again (as record_decision does)
+    session.expire(session.get_one(Approval, approval_id))
     if withdrawn:
         audit.append(
             session,
