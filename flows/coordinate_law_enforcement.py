@@ -31,7 +31,7 @@ from tasks.coordination import (
     resolution_items,
     staff_name,
 )
-from tasks.documents import approval_due, dispatch_document, prompt_approval_due
+from tasks.documents import PROMPT_DECISION_TERM, approval_due, dispatch_document
 from tasks.procedure_page import publish_procedure
 from tasks.signing import signed_document
 from tasks.waiting import ask
@@ -183,7 +183,7 @@ def escalate_to_body(duty_ref: str, language: str = "ru") -> BodyLetter:
         language=language,
         title="Письмо руководителю органа / Орган басшысына хат",
         step=keyed(LetterStep.BODY_LETTER, item.duty_id),
-        due_date=prompt_approval_due(None),
+        due_date=approval_due(None, PROMPT_DECISION_TERM),
         fields={
             "addressee_name": item.body_head,
             "addressee_address": None,

@@ -35,7 +35,7 @@ from tasks.court_acts import (
     may_conclude,
     register_court_act,
 )
-from tasks.documents import dispatch_document, prompt_approval_due
+from tasks.documents import PROMPT_DECISION_TERM, approval_due, dispatch_document
 from tasks.procedure_page import finished
 from tasks.signing import signed_document
 from tasks.waiting import ask
@@ -96,7 +96,7 @@ def bring_petition(
         language=language,
         title=f"{PETITION.name_ru} по делу № {act.case_number}"[:300],
         step=keyed(LetterStep.PETITION, attempt),
-        due_date=prompt_approval_due(case.window_end),
+        due_date=approval_due(case.window_end, PROMPT_DECISION_TERM),
         drafted_by=conclusion.assistant,
         fields=petition_fields(
             act,

@@ -60,14 +60,9 @@ def dispatch_document(document_id: int, actor: str, channel: str) -> dt.datetime
         return doc.dispatched_at
 
 
-def approval_due(procedure_due: dt.date | None) -> dt.date:
-    """The office's term for a signature, never past the procedure's own statutory term."""
-    due = default_terms().due(DECISION_TERM, today(), WorkingCalendar())
-    return min(due, procedure_due) if procedure_due else due
-
-
-def prompt_approval_due(limit: dt.date | None) -> dt.date:
-    """The shorter term for a document that cannot wait (a petition in its appeal window, a
-    letter about an overdue item), never past ``limit``."""
-    due = default_terms().due(PROMPT_DECISION_TERM, today(), WorkingCalendar())
+def approval_due(limit: dt.date | None, term: str = DECISION_TERM) -> dt.date:
+    """The office's term for a signature (``term``: PROMPT_DECISION_TERM for a document that
+    cannot wait, e.g. a petition in its appeal window, a letter about an overdue item), never
+    past ``limit``, the procedure's own statutory term."""
+    due = default_terms().due(term, today(), WorkingCalendar())
     return min(due, limit) if limit else due
