@@ -22,7 +22,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 
 from tests.e2e.conftest import free_port
-from tests.support.polling import wait_until
+from tests.support.polling import retry_busy, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_SECONDS = "300"  # a run started well within this means the event woke the runner
@@ -155,10 +155,12 @@ def _polled_once(stack: dict[str, Any]) -> None:
 
 def _run(stack: dict[str, Any], name: str, out: Path) -> str:
     deployment = _deployment(stack, name)
-    response = httpx.post(
-        f"{stack['api']}/deployments/{deployment}/create_flow_run",
-        json={"parameters": {"out": str(out)}},
-        timeout=10,
+    response = retry_busy(  # a Prefect server on SQLite answers 503 while busy writing
+        lambda: httpx.post(
+            f"{stack['api']}/deployments/{deployment}/create_flow_run",
+            json={"parameters": {"out": str(out)}},
+            timeout=10,
+        )
     )
     response.raise_for_status()
     return response.json()["id"]
@@ -238,10 +240,12 @@ def test_a_warm_run_is_cancelled_by_killing_its_process(warm: dict[str, Any]) ->
     run_id = _run(warm, "warm-sleeps", out)
     facts = _facts(out)
     _assert_forked_warm(facts, warm["serving"][-1].pid)
-    response = httpx.post(
-        f"{warm['api']}/flow_runs/{run_id}/set_state",
-        json={"state": {"type": "CANCELLING", "name": "Cancelling"}, "force": True},
-        timeout=10,
+    response = retry_busy(
+        lambda: httpx.post(
+            f"{warm['api']}/flow_runs/{run_id}/set_state",
+            json={"state": {"type": "CANCELLING", "name": "Cancelling"}, "force": True},
+            timeout=10,
+        )
     )
     response.raise_for_status()
     wait_until(lambda: _state(warm, run_id) == "Cancelled", 60, what="the run to be cancelled")
